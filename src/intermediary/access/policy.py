@@ -1,0 +1,328 @@
+"""THE authorization module: the only place that decides who may see and do what.
+
+Every selector, service, view, API endpoint, export and search asks here. The rules:
+
+* Intermediary coordinators see every dossier their organisation facilitates; other
+  intermediary staff (field delegates, forensic officers) see the dossiers they are assigned to.
+* Auditors read the audit log and nothing else.
+* A party user sees the dossiers its organisation is party to, what its organisation submitted,
+  and what was explicitly disclosed to it (only the disclosed fields).
+* Negotiators write on behalf of their party; observers only read.
+* What a user may not see does not exist for them: callers answer 404, same body as missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from intermediary.accounts.choices import OrganisationKind, Role
+
+if TYPE_CHECKING:
+    from intermediary.accounts.models import Organisation, User
+    from intermediary.dossiers.models import Dossier
+
+M = TypeVar("M", bound=Model)
+
+NOT_FOUND_MESSAGE = "Not found."
+
+
+class Perm(StrEnum):
+    """Actions that are not 'read this object'. Object reads go through the visible_* scopes."""
+
+    ADMIN_SITE = "admin_site"
+    AUDIT_VIEW = "audit_view"
+    ORGANISATION_MANAGE = "organisation_manage"
+    USER_MANAGE = "user_manage"
+    DOSSIER_CREATE = "dossier_create"
+    DOSSIER_MANAGE = "dossier_manage"  # parties, team, status of one dossier
+    DISCLOSURE_MANAGE = "disclosure_manage"
+    PARTY_WRITE = "party_write"  # a party acting in a dossier (submit lists, proposals...)
+
+
+class PermissionDenied(DjangoPermissionDenied):
+    """The user may see the object but not do this to it (answers 403, which reveals nothing
+    the user could not already see)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user's organisation and roles, resolved once per request."""
+
+    user_pk: int | None
+    organisation_pk: int | None
+    organisation_kind: str | None
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_intermediary(self) -> bool:
+        return self.organisation_kind == OrganisationKind.INTERMEDIARY
+
+    @property
+    def is_party(self) -> bool:
+        return self.organisation_kind == OrganisationKind.PARTY
+
+    def has(self, *roles: Role) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_intermediary and self.has(Role.COORDINATOR)
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.is_intermediary and self.has(Role.AUDITOR)
+
+    @property
+    def is_intermediary_staff(self) -> bool:
+        """Staff who work dossiers (not auditors, whose only view is the log)."""
+        return self.is_intermediary and self.has(
+            Role.COORDINATOR, Role.FIELD_DELEGATE, Role.FORENSIC_OFFICER
+        )
+
+
+ANONYMOUS = Actor(user_pk=None, organisation_pk=None, organisation_kind=None)
+
+
+class SystemActor:
+    """The installation itself acting (CLI bootstrap, demo loader, migrations of data).
+
+    Never reachable from a request: views always pass ``request.user``.
+    """
+
+    is_authenticated = False
+    public_id = "system"
+    username = "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+_CACHE_ATTR = "_intermediary_actor"
+
+
+def actor_of(user: Any) -> Actor:
+    """Resolve (and cache on the user object) the acting organisation and roles.
+
+    An inactive user, or one without memberships, is treated like an anonymous one.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, _CACHE_ATTR, None)
+    if isinstance(cached, Actor):
+        return cached
+    memberships = list(user.memberships.select_related("organisation"))
+    organisations = {m.organisation_id for m in memberships}
+    if len(organisations) != 1:
+        # No organisation, or (against the services' rules) several: grant nothing.
+        actor = Actor(user_pk=user.pk, organisation_pk=None, organisation_kind=None)
+    else:
+        org = memberships[0].organisation
+        actor = Actor(
+            user_pk=user.pk,
+            organisation_pk=org.pk,
+            organisation_kind=org.kind,
+            roles=frozenset(m.role for m in memberships),
+        )
+    setattr(user, _CACHE_ATTR, actor)
+    return actor
+
+
+def forget_actor(user: Any) -> None:
+    """Drop the cached actor after memberships change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+# --- Global permissions ------------------------------------------------------------------------
+
+
+def can(user: Any, perm: Perm, obj: Any = None) -> bool:
+    """May ``user`` do ``perm`` (on ``obj`` where the permission is object-scoped)?"""
+    if user is SYSTEM:
+        return True
+    actor = actor_of(user)
+    checker = _CHECKS.get(perm)
+    if checker is None:  # default deny: an unknown permission is nobody's
+        return False
+    return checker(actor, obj)
+
+
+def _coordinator_only(actor: Actor, obj: Any) -> bool:
+    return actor.is_coordinator
+
+
+def _auditor_only(actor: Actor, obj: Any) -> bool:
+    return actor.is_auditor
+
+
+def _dossier_manage(actor: Actor, obj: Any) -> bool:
+    return actor.is_coordinator and obj is not None and obj.intermediary_id == actor.organisation_pk
+
+
+def _party_write(actor: Actor, obj: Any) -> bool:
+    """Negotiators act for their party in a dossier their party belongs to."""
+    if not (actor.is_party and actor.has(Role.NEGOTIATOR)) or obj is None:
+        return False
+    return bool(obj.party_links.filter(organisation_id=actor.organisation_pk).exists())
+
+
+_CHECKS: dict[Perm, Callable[[Actor, Any], bool]] = {
+    Perm.ADMIN_SITE: _coordinator_only,
+    Perm.AUDIT_VIEW: _auditor_only,
+    Perm.ORGANISATION_MANAGE: _coordinator_only,
+    Perm.USER_MANAGE: _coordinator_only,
+    Perm.DOSSIER_CREATE: _coordinator_only,
+    Perm.DOSSIER_MANAGE: _dossier_manage,
+    Perm.DISCLOSURE_MANAGE: _dossier_manage,
+    Perm.PARTY_WRITE: _party_write,
+}
+
+
+def require(user: Any, perm: Perm, obj: Any = None) -> None:
+    """Raise PermissionDenied unless ``can``; callers have already shown the object is visible."""
+    if not can(user, perm, obj):
+        raise PermissionDenied(perm.value)
+
+
+def require_or_404(user: Any, perm: Perm, *, path: str = "") -> None:
+    """For a whole page or endpoint that a role may not use: it does not exist for them.
+
+    The UI and the API both call this, so the two never drift (one answering 403, the
+    other 404, as happened in healthchecks).
+    """
+    if not can(user, perm):
+        raise deny(user, action=perm.value, object_type="page", object_ref="", path=path)
+
+
+# --- Object visibility --------------------------------------------------------------------------
+
+
+def visible_dossiers(user: Any) -> QuerySet[Dossier]:
+    """Dossiers ``user`` may see."""
+    from intermediary.dossiers.models import Dossier
+
+    actor = actor_of(user)
+    qs = Dossier.objects.all()
+    org_pk = actor.organisation_pk
+    if org_pk is None:
+        return qs.none()
+    if actor.is_coordinator:
+        return qs.filter(intermediary_id=org_pk)
+    if actor.is_intermediary_staff and actor.user_pk is not None:
+        return qs.filter(intermediary_id=org_pk, team__user_id=actor.user_pk)
+    if actor.is_party:
+        return qs.filter(party_links__organisation_id=org_pk).distinct()
+    return qs.none()
+
+
+def visible_organisations(user: Any) -> QuerySet[Organisation]:
+    """Organisations ``user`` may see: intermediary staff see all; a party sees itself, the
+    intermediary, and the parties it shares a dossier with."""
+    from intermediary.accounts.models import Organisation
+
+    actor = actor_of(user)
+    if actor.is_intermediary:
+        return Organisation.objects.all()
+    if actor.is_party:
+        dossiers = visible_dossiers(user)
+        return Organisation.objects.filter(
+            Q(pk=actor.organisation_pk)
+            | Q(dossier_links__dossier__in=dossiers)
+            | Q(facilitated_dossiers__in=dossiers)
+        ).distinct()
+    return Organisation.objects.none()
+
+
+def visible_users(user: Any) -> QuerySet[User]:
+    """Users ``user`` may list: coordinators see everyone; others only their own colleagues."""
+    from intermediary.accounts.models import User
+
+    actor = actor_of(user)
+    if actor.is_coordinator:
+        return User.objects.all()
+    if actor.organisation_pk is not None:
+        return User.objects.filter(memberships__organisation_id=actor.organisation_pk).distinct()
+    return User.objects.none()
+
+
+# --- Disclosures ---------------------------------------------------------------------------------
+
+# object_type -> the fields that may ever be disclosed to a party. Intermediary-only fields
+# (interviews, health, internal notes) are simply never registered. Apps register at import.
+DISCLOSABLE_FIELDS: dict[str, frozenset[str]] = {}
+
+
+def register_disclosable(object_type: str, fields: Iterable[str]) -> None:
+    """Declare which fields of an object type a coordinator may disclose to a party."""
+    DISCLOSABLE_FIELDS[object_type] = frozenset(fields)
+
+
+def disclosed_fields(user: Any, object_type: str, object_id: Any) -> frozenset[str]:
+    """The union of fields currently disclosed to ``user``'s organisation for this object."""
+    from intermediary.access.models import Disclosure
+
+    actor = actor_of(user)
+    if not actor.is_party:
+        return frozenset()
+    allowed = DISCLOSABLE_FIELDS.get(object_type, frozenset())
+    rows = Disclosure.objects.filter(
+        object_type=object_type,
+        object_id=object_id,
+        recipient_id=actor.organisation_pk,
+        revoked_at__isnull=True,
+        dossier__in=visible_dossiers(user),
+    ).values_list("fields", flat=True)
+    found: set[str] = set()
+    for fields in rows:
+        found.update(fields)
+    # Intersect again: a field later removed from the disclosable set stops flowing at once.
+    return frozenset(found) & allowed
+
+
+def disclosed_object_ids(user: Any, object_type: str) -> QuerySet[Any]:
+    """Public ids of ``object_type`` objects disclosed to the user's organisation (subquery)."""
+    from intermediary.access.models import Disclosure
+
+    actor = actor_of(user)
+    qs = Disclosure.objects.filter(
+        object_type=object_type, revoked_at__isnull=True, dossier__in=visible_dossiers(user)
+    )
+    if not actor.is_party:
+        return qs.none().values("object_id")
+    return qs.filter(recipient_id=actor.organisation_pk).values("object_id")
+
+
+# --- Denial ------------------------------------------------------------------------------------
+
+
+def deny(user: Any, *, action: str, object_type: str, object_ref: str, path: str = "") -> Http404:
+    """Log a denial and return the 404 to raise: same message as for a missing object."""
+    from intermediary.audit.services import access_denial_record
+
+    access_denial_record(
+        user=user, action=action, object_type=object_type, object_ref=object_ref, path=path
+    )
+    return Http404(NOT_FOUND_MESSAGE)
+
+
+def get_visible_or_404(
+    user: Any, queryset: QuerySet[M], *, object_type: str, path: str = "", **lookup: Any
+) -> M:
+    """Fetch one object from a visibility-scoped queryset or raise 404 (logging the denial).
+
+    ``queryset`` must already be a ``visible_*`` scope for ``user``; a miss is logged whether
+    the object is absent or hidden, so the log itself reveals nothing to the requester.
+    """
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        ref = ",".join(f"{k}={v}" for k, v in sorted(lookup.items()))
+        raise deny(user, action="view", object_type=object_type, object_ref=ref, path=path)
+    return obj

@@ -1,0 +1,136 @@
+"""Pages for login, API tokens, organisations and users. Thin: forms in, services out."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from intermediary.access.policy import Perm, require_or_404
+from intermediary.accounts import selectors, services
+from intermediary.accounts.forms import (
+    ApiTokenForm,
+    OrganisationForm,
+    UserCreateForm,
+    UserRolesForm,
+)
+from intermediary.core.forms import call_service
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        context["expired"] = self.request.session.pop("intermediary_expired", False)
+        return context
+
+
+def _require_or_404(request: HttpRequest, perm: Perm) -> None:
+    require_or_404(request.user, perm, path=request.path)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens; a new token's secret is shown exactly once."""
+    form = ApiTokenForm(request.POST or None)
+    plaintext = None
+    if request.method == "POST" and form.is_valid():
+        result = call_service(
+            form,
+            lambda: services.api_token_create(actor=request.user, name=form.cleaned_data["name"]),
+        )
+        if result is not None:
+            plaintext = result[1]
+            form = ApiTokenForm()
+    tokens = selectors.api_token_list(user=request.user)
+    return render(
+        request, "accounts/tokens.html", {"form": form, "tokens": tokens, "plaintext": plaintext}
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    token = selectors.api_token_get(user=request.user, public_id=public_id, path=request.path)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts-tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    _require_or_404(request, Perm.ORGANISATION_MANAGE)
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        org = call_service(
+            form, lambda: services.organisation_create(actor=request.user, **form.cleaned_data)
+        )
+        if org is not None:
+            messages.success(request, _("Organisation %(name)s created.") % {"name": org.name})
+            return redirect("accounts-organisations")
+    organisations = selectors.organisation_list(user=request.user)
+    return render(
+        request, "accounts/organisations.html", {"form": form, "organisations": organisations}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_list(request: HttpRequest) -> HttpResponse:
+    _require_or_404(request, Perm.USER_MANAGE)
+    form = UserCreateForm(request.POST or None)
+    form.fields["organisation"].queryset = selectors.organisation_list(user=request.user)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        user = call_service(
+            form, lambda: services.user_create(actor=request.user, **form.cleaned_data)
+        )
+        if user is not None:
+            messages.success(request, _("User %(name)s created.") % {"name": user.username})
+            return redirect("accounts-users")
+    users = selectors.user_list(user=request.user)
+    return render(request, "accounts/users.html", {"form": form, "users": users})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    _require_or_404(request, Perm.USER_MANAGE)
+    target = selectors.user_get(user=request.user, public_id=public_id, path=request.path)
+    initial = {"roles": [m.role for m in target.memberships.all()]}
+    form = UserRolesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(
+            form,
+            lambda: services.user_set_roles(
+                actor=request.user, user=target, roles=form.cleaned_data["roles"]
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Roles saved."))
+            return redirect("accounts-user-detail", public_id=target.public_id)
+    return render(request, "accounts/user_detail.html", {"target": target, "form": form})
+
+
+@login_required
+@require_POST
+def user_set_active(request: HttpRequest, public_id: str) -> HttpResponse:
+    _require_or_404(request, Perm.USER_MANAGE)
+    target = selectors.user_get(user=request.user, public_id=public_id, path=request.path)
+    active = request.POST.get("active") == "1"
+    form = UserRolesForm()
+    if call_service(
+        form, lambda: services.user_set_active(actor=request.user, user=target, active=active)
+    ):
+        messages.success(request, _("Saved."))
+    else:
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+    return redirect("accounts-user-detail", public_id=target.public_id)

@@ -1,0 +1,137 @@
+"""Appending to the audit chain. Called by every service that writes, inside its transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from intermediary.audit.canonical import GENESIS_HASH, digest
+from intermediary.audit.models import AccessDenial, AuditEvent
+
+# Arbitrary constant naming "the audit chain head" for pg_advisory_xact_lock.
+_CHAIN_LOCK_KEY = 0x1A0D17
+
+
+class AuditError(RuntimeError):
+    """Raised when the chain cannot be appended to safely."""
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    """Who acted, as recorded in the log: a public id and a display label (no personal data
+    beyond the username the organisation assigned)."""
+
+    id: str
+    label: str
+
+    @classmethod
+    def system(cls) -> ActorRef:
+        return cls(id="system", label="system")
+
+
+def actor_ref(user: Any) -> ActorRef:
+    """The log's view of a user (or the system when there is none)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ActorRef.system()
+    return ActorRef(id=str(user.public_id), label=str(user.username))
+
+
+def event_hash_input(
+    *,
+    seq: int,
+    at: str,
+    actor_id: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    payload_hash: str,
+    prev_hash: str,
+) -> dict[str, Any]:
+    """The exact fields an event's own hash covers; verification recomputes from the same."""
+    return {
+        "seq": seq,
+        "at": at,
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "payload_hash": payload_hash,
+        "prev_hash": prev_hash,
+    }
+
+
+def _lock_chain_head() -> None:
+    """Serialise appenders. PostgreSQL: a transaction-scoped advisory lock, released at commit.
+    SQLite: settings open every transaction IMMEDIATE, which already holds the write lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
+def audit_append(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: str,
+    payload: Any,
+) -> AuditEvent:
+    """Append one event for a change made in the current transaction.
+
+    Refuses to run outside a transaction: an event committed without its change (or the
+    reverse) would make the log lie.
+    """
+    if not connection.in_atomic_block:
+        raise AuditError("audit_append must run inside the writing service's transaction")
+    _lock_chain_head()
+    head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    seq = 1 if head is None else head.seq + 1
+    prev_hash = GENESIS_HASH if head is None else head.hash
+    # Microsecond precision is what every database backend keeps, so the hash survives storage.
+    at = timezone.now()
+    who = actor if isinstance(actor, ActorRef) else actor_ref(actor)
+    payload_hash = digest(payload)
+    own_hash = digest(
+        event_hash_input(
+            seq=seq,
+            at=at.isoformat(),
+            actor_id=who.id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            payload_hash=payload_hash,
+            prev_hash=prev_hash,
+        )
+    )
+    return AuditEvent.objects.create(
+        seq=seq,
+        at=at,
+        actor_id=who.id,
+        actor_label=who.label[:150],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        payload_hash=payload_hash,
+        prev_hash=prev_hash,
+        hash=own_hash,
+    )
+
+
+def access_denial_record(
+    *, user: Any, action: str, object_type: str, object_ref: str, path: str = ""
+) -> None:
+    """Keep a refused access for the auditors. Its own short transaction: it must persist even
+    when the request that triggered it rolls back."""
+    who = actor_ref(user)
+    with transaction.atomic():
+        AccessDenial.objects.create(
+            actor_id=who.id,
+            actor_label=who.label[:150],
+            action=action[:64],
+            object_type=object_type[:64],
+            object_ref=object_ref[:200],
+            path=path[:500],
+        )

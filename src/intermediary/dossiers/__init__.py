@@ -1,0 +1,1 @@
+"""dossiers app."""

@@ -1,0 +1,141 @@
+"""Pages for dossiers. Thin: every read via selectors, every write via services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from intermediary.access.policy import Perm, actor_of, can, require_or_404
+from intermediary.accounts.models import User
+from intermediary.core.forms import call_service
+from intermediary.dossiers import selectors, services
+from intermediary.dossiers.choices import DossierStatus
+from intermediary.dossiers.forms import AddPartyForm, AssignMemberForm, DossierCreateForm
+from intermediary.dossiers.models import Dossier
+
+
+@login_required
+@require_GET
+def dossier_list(request: HttpRequest) -> HttpResponse:
+    dossiers = selectors.dossier_list(user=request.user, status=request.GET.get("status"))
+    return render(
+        request,
+        "dossiers/list.html",
+        {"dossiers": dossiers, "can_create": can(request.user, Perm.DOSSIER_CREATE)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_create(request: HttpRequest) -> HttpResponse:
+    require_or_404(request.user, Perm.DOSSIER_CREATE, path=request.path)
+    form = DossierCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        dossier = call_service(
+            form, lambda: services.dossier_create(actor=request.user, **form.cleaned_data)
+        )
+        if dossier is not None:
+            messages.success(request, _("Dossier %(ref)s opened.") % {"ref": dossier.reference})
+            return redirect("dossiers-detail", public_id=dossier.public_id)
+    return render(request, "dossiers/create.html", {"form": form})
+
+
+def _assign_form(dossier: Dossier, data: object = None) -> AssignMemberForm:
+    form = AssignMemberForm(data)  # type: ignore[arg-type]
+    staff = (
+        User.objects.filter(
+            memberships__organisation_id=dossier.intermediary_id,
+            memberships__role__in=["field_delegate", "forensic_officer", "coordinator"],
+            is_active=True,
+        )
+        .exclude(dossier_assignments__dossier=dossier)
+        .distinct()
+    )
+    form.fields["user"].queryset = staff  # type: ignore[attr-defined]
+    return form
+
+
+@login_required
+@require_GET
+def dossier_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    dossier = selectors.dossier_get(user=request.user, public_id=public_id, path=request.path)
+    manage = can(request.user, Perm.DOSSIER_MANAGE, dossier)
+    context = {
+        "dossier": dossier,
+        "parties": dossier.party_links.select_related("organisation"),
+        "can_manage": manage,
+        # Who else works the dossier is the intermediary's business, not a party's.
+        "team": dossier.team.select_related("user")
+        if actor_of(request.user).is_intermediary
+        else None,
+        "add_party_form": AddPartyForm() if manage else None,
+        "assign_form": _assign_form(dossier) if manage else None,
+        "statuses": DossierStatus,
+    }
+    return render(request, "dossiers/detail.html", context)
+
+
+@login_required
+@require_POST
+def dossier_add_party(request: HttpRequest, public_id: str) -> HttpResponse:
+    dossier = selectors.dossier_get(user=request.user, public_id=public_id, path=request.path)
+    form = AddPartyForm(request.POST)
+    if form.is_valid() and call_service(
+        form,
+        lambda: (
+            services.dossier_add_party(
+                actor=request.user, dossier=dossier, organisation=form.cleaned_data["organisation"]
+            )
+            is not None
+        ),
+    ):
+        messages.success(request, _("Party added."))
+    else:
+        _flash_errors(request, form)
+    return redirect("dossiers-detail", public_id=dossier.public_id)
+
+
+@login_required
+@require_POST
+def dossier_assign_member(request: HttpRequest, public_id: str) -> HttpResponse:
+    dossier = selectors.dossier_get(user=request.user, public_id=public_id, path=request.path)
+    form = _assign_form(dossier, request.POST)
+    if form.is_valid() and call_service(
+        form,
+        lambda: (
+            services.dossier_assign_member(
+                actor=request.user, dossier=dossier, user=form.cleaned_data["user"]
+            )
+            is not None
+        ),
+    ):
+        messages.success(request, _("Staff member assigned."))
+    else:
+        _flash_errors(request, form)
+    return redirect("dossiers-detail", public_id=dossier.public_id)
+
+
+@login_required
+@require_POST
+def dossier_set_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    dossier = selectors.dossier_get(user=request.user, public_id=public_id, path=request.path)
+    form = AddPartyForm()
+    status = request.POST.get("status", "")
+    if call_service(
+        form,
+        lambda: services.dossier_set_status(actor=request.user, dossier=dossier, status=status),
+    ):
+        messages.success(request, _("Status changed."))
+    else:
+        _flash_errors(request, form)
+    return redirect("dossiers-detail", public_id=dossier.public_id)
+
+
+def _flash_errors(request: HttpRequest, form: object) -> None:
+    for field, errors in getattr(form, "errors", {}).items():
+        for error in errors:
+            messages.error(request, f"{field}: {error}" if field != "__all__" else str(error))

@@ -1,0 +1,59 @@
+"""URL map. Every pattern here must also appear in tests/test_authorization_matrix.py."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from intermediary.accounts import views as accounts
+from intermediary.api.api import api
+from intermediary.audit import views as audit
+from intermediary.core import views as core
+from intermediary.core.admin import site as admin_site
+from intermediary.dossiers import views as dossiers
+
+urlpatterns = [
+    path("", core.home, name="core-home"),
+    path("healthz", core.healthz, name="core-healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", accounts.LoginView.as_view(), name="accounts-login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="accounts-logout"),
+    path("accounts/tokens/", accounts.token_list, name="accounts-tokens"),
+    path(
+        "accounts/tokens/<uuid:public_id>/revoke/",
+        accounts.token_revoke,
+        name="accounts-token-revoke",
+    ),
+    path("organisations/", accounts.organisation_list, name="accounts-organisations"),
+    path("users/", accounts.user_list, name="accounts-users"),
+    path("users/<uuid:public_id>/", accounts.user_detail, name="accounts-user-detail"),
+    path("users/<uuid:public_id>/active/", accounts.user_set_active, name="accounts-user-active"),
+    path("dossiers/", dossiers.dossier_list, name="dossiers-list"),
+    path("dossiers/new/", dossiers.dossier_create, name="dossiers-create"),
+    path("dossiers/<uuid:public_id>/", dossiers.dossier_detail, name="dossiers-detail"),
+    path(
+        "dossiers/<uuid:public_id>/parties/",
+        dossiers.dossier_add_party,
+        name="dossiers-add-party",
+    ),
+    path(
+        "dossiers/<uuid:public_id>/team/",
+        dossiers.dossier_assign_member,
+        name="dossiers-assign-member",
+    ),
+    path(
+        "dossiers/<uuid:public_id>/status/",
+        dossiers.dossier_set_status,
+        name="dossiers-set-status",
+    ),
+    path("audit/", audit.event_list, name="audit-events"),
+    path("audit/verify/", audit.chain_verify, name="audit-verify"),
+    path("audit/denials/", audit.denial_list, name="audit-denials"),
+    path("api/v1/", api.urls),
+    path("admin/", admin_site.urls),
+]
+
+handler400 = "intermediary.core.views.bad_request"
+handler403 = "intermediary.core.views.forbidden"
+handler404 = "intermediary.core.views.not_found"
+handler500 = "intermediary.core.views.server_error"
