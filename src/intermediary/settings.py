@@ -211,7 +211,7 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static" if PRODUCTION else None
 # Static files ship inside the package; WhiteNoise serves them straight from the finders in
 # development and from the collected, hashed copies in production (`intermediary serve` collects).
 STORAGES = {

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from intermediary.access.policy import Perm, actor_of, require_or_404
 from intermediary.accounts import selectors, services
@@ -60,10 +60,10 @@ class OrganisationIn(Schema):
 )
 def organisation_create(
     request: HttpRequest, payload: OrganisationIn
-) -> tuple[int, OrganisationRef]:
+) -> Status[OrganisationRef]:
     require_or_404(request.user, Perm.ORGANISATION_MANAGE, path=request.path)
     org = services.organisation_create(actor=request.user, **payload.dict())
-    return 201, organisation_ref(org)
+    return Status(201, organisation_ref(org))
 
 
 class UserOut(Schema):
@@ -102,13 +102,13 @@ class UserIn(Schema):
 
 
 @router.post("/users", response={201: UserOut, **ERRORS}, url_name="api-user-create")
-def user_create(request: HttpRequest, payload: UserIn) -> tuple[int, UserOut]:
+def user_create(request: HttpRequest, payload: UserIn) -> Status[UserOut]:
     require_or_404(request.user, Perm.USER_MANAGE, path=request.path)
     data = payload.dict()
     data["organisation"] = selectors.organisation_get(
         user=request.user, public_id=data["organisation"], path=request.path
     )
-    return 201, user_out(services.user_create(actor=request.user, **data))
+    return Status(201, user_out(services.user_create(actor=request.user, **data)))
 
 
 class TokenOut(Schema):
@@ -145,13 +145,13 @@ def token_list(request: HttpRequest) -> list[TokenOut]:
 
 
 @router.post("/tokens", response={201: TokenCreated, **ERRORS}, url_name="api-token-create")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreated]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreated]:
     token, plaintext = services.api_token_create(actor=request.user, name=payload.name)
-    return 201, TokenCreated(**token_out(token).dict(), token=plaintext)
+    return Status(201, TokenCreated(**token_out(token).dict(), token=plaintext))
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, url_name="api-token-revoke")
-def token_revoke(request: HttpRequest, token_id: uuid.UUID) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: uuid.UUID) -> Status[None]:
     token = selectors.api_token_get(user=request.user, public_id=token_id, path=request.path)
     services.api_token_revoke(actor=request.user, token=token)
-    return 204, None
+    return Status(204, None)

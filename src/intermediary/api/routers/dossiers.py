@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
-from intermediary.access.policy import Perm, actor_of, require_or_404
+from intermediary.access.policy import Perm, actor_of, require, require_or_404
 from intermediary.accounts import selectors as account_selectors
 from intermediary.api.routers.accounts import ERRORS, organisation_ref
 from intermediary.api.schemas import OrganisationRef
@@ -52,7 +52,7 @@ class DossierIn(Schema):
 
 
 @router.post("", response={201: DossierOut, **ERRORS}, url_name="api-dossier-create")
-def dossier_create(request: HttpRequest, payload: DossierIn) -> tuple[int, DossierOut]:
+def dossier_create(request: HttpRequest, payload: DossierIn) -> Status[DossierOut]:
     require_or_404(request.user, Perm.DOSSIER_CREATE, path=request.path)
     parties = [
         account_selectors.organisation_get(user=request.user, public_id=p, path=request.path)
@@ -61,7 +61,7 @@ def dossier_create(request: HttpRequest, payload: DossierIn) -> tuple[int, Dossi
     dossier = services.dossier_create(
         actor=request.user, title=payload.title, parties=parties, reference=payload.reference
     )
-    return 201, dossier_out(dossier)
+    return Status(201, dossier_out(dossier))
 
 
 @router.get("/{dossier_id}", response={200: DossierOut, **ERRORS}, url_name="api-dossier")
@@ -80,13 +80,16 @@ class PartyIn(Schema):
 )
 def dossier_add_party(
     request: HttpRequest, dossier_id: uuid.UUID, payload: PartyIn
-) -> tuple[int, DossierOut]:
+) -> Status[DossierOut]:
     dossier = selectors.dossier_get(user=request.user, public_id=dossier_id, path=request.path)
+    # Refuse before resolving the organisation, so the answer (403) does not depend on which
+    # other organisations the caller happens to see; the UI answers the same.
+    require(request.user, Perm.DOSSIER_MANAGE, dossier)
     org = account_selectors.organisation_get(
         user=request.user, public_id=payload.organisation, path=request.path
     )
     services.dossier_add_party(actor=request.user, dossier=dossier, organisation=org)
-    return 201, dossier_out(dossier)
+    return Status(201, dossier_out(dossier))
 
 
 class TeamMemberOut(Schema):
