@@ -38,7 +38,9 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy src tests
 
 pytest: $(DEV_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
+	exit $$rc
 
 serve: $(STAMP)
 	$(BIN)/intermediary serve

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 # Django-free at import time, so the pure matching tests also run without Django.
 
+pytest_plugins = ["tests.browser"]
+
 PASSWORD = "test-pass-phrase-2026"
 
 # persona name -> (organisation short name, role values)
