@@ -77,3 +77,17 @@ def test_admin_is_read_only_for_coordinators(world: World) -> None:
     assert change.status_code == 200
     assert b'name="_save"' not in change.content
     assert client.post(f"/admin/dossiers/dossier/{world.dossier.pk}/delete/").status_code == 403
+
+
+def test_security_headers_and_no_caching_of_signed_in_pages(world: World) -> None:
+    response = world.client("north_observer").get("/dossiers/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["Cache-Control"] == "no-store, private"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_api_docs_load_nothing_from_outside(world: World) -> None:
+    page = world.client("anonymous").get("/api/v1/docs").content.decode()
+    assert "swagger-ui-bundle.js" in page
+    assert "cdn." not in page and "https://" not in page

@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", accounts.LoginView.as_view(), name="accounts-login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="accounts-logout"),
+    path("accounts/password/", accounts.password_change, name="accounts-password"),
     path("accounts/tokens/", accounts.token_list, name="accounts-tokens"),
     path(
         "accounts/tokens/<uuid:public_id>/revoke/",

@@ -117,3 +117,23 @@ def test_logout_is_post_only_and_audited(world: World) -> None:
     assert client.get("/accounts/logout/").status_code == 405
     assert client.post("/accounts/logout/").status_code == 302
     assert AuditEvent.objects.filter(action="auth.logout").exists()
+
+
+def test_password_change_needs_the_old_password_and_is_audited(world: World) -> None:
+    client = world.client("north_observer")
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": "wrong", "new_password1": "another-long-phrase-9",
+         "new_password2": "another-long-phrase-9"},
+    )
+    assert response.status_code == 200
+    assert "Your old password was entered incorrectly" in response.content.decode()
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "another-long-phrase-9",
+         "new_password2": "another-long-phrase-9"},
+    )
+    assert response.status_code == 302
+    assert client.get("/dossiers/").status_code == 200  # still signed in
+    assert _login(Client(), "north_observer", "another-long-phrase-9") == 302
+    assert AuditEvent.objects.filter(action="user.change_password").count() == 1

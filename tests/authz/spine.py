@@ -51,6 +51,15 @@ CASES = [
     ),
     Case("accounts-login", expect={"anonymous": 200, **allow(302, *EVERY_USER)}),
     Case("accounts-logout", "POST", expect=allow(302, "anonymous", *EVERY_USER)),
+    Case("accounts-password", expect=allow(200, *EVERY_USER)),
+    Case(
+        "accounts-password", "POST",
+        data=lambda w: {
+            "old_password": "test-pass-phrase-2026", "new_password1": "another-long-phrase-9",
+            "new_password2": "another-long-phrase-9",
+        },
+        expect=allow(302, *EVERY_USER),
+    ),
     # tokens: every user manages their own; another user's token does not exist for them
     Case("accounts-tokens", expect=allow(200, *EVERY_USER)),
     Case(

@@ -142,6 +142,30 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> User:
     return user
 
 
+@transaction.atomic
+def user_change_password(*, actor: Any, old_password: str, new_password: str) -> User:
+    """A user changes their own password (knowing the old one)."""
+    if not isinstance(actor, User) or not actor.is_authenticated:
+        raise PermissionDenied("user_change_password")
+    if not actor.check_password(old_password):
+        raise field_error("old_password", _("The current password is wrong."))
+    try:
+        validate_password(new_password, actor)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": exc.error_list}) from exc
+    actor.set_password(new_password)
+    actor.save(update_fields=["password"])
+    # Other sessions and tokens of this user stay valid; revoking them is a separate action.
+    audit_append(
+        actor=actor,
+        action="user.change_password",
+        object_type="user",
+        object_id=str(actor.public_id),
+        payload={"changed": True},
+    )
+    return actor
+
+
 def token_hash(token: str) -> str:
     """Tokens carry 256 random bits, so a plain SHA-256 is enough (no slow KDF needed)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,6 +35,27 @@ class LoginView(auth_views.LoginView):
 
 def _require_or_404(request: HttpRequest, perm: Perm) -> None:
     require_or_404(request.user, perm, path=request.path)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password; the current session stays signed in."""
+    form = PasswordChangeForm(request.user, request.POST or None)  # type: ignore[arg-type]
+    if request.method == "POST" and form.is_valid():
+        user = call_service(
+            form,
+            lambda: services.user_change_password(
+                actor=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+            ),
+        )
+        if user is not None:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Password changed."))
+            return redirect("accounts-password")
+    return render(request, "accounts/password.html", {"form": form})
 
 
 @login_required
