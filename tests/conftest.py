@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -78,7 +77,9 @@ def build_world() -> World:
 
     orgs = {
         "NIC": organisation_create(
-            actor=SYSTEM, name="Test Intermediary", short_name="NIC",
+            actor=SYSTEM,
+            name="Test Intermediary",
+            short_name="NIC",
             kind=OrganisationKind.INTERMEDIARY,
         ),
         "NORTH": organisation_create(
@@ -126,14 +127,13 @@ def is_postgres() -> bool:
 
 
 @pytest.fixture
-def require_postgres() -> Iterator[None]:
+def require_postgres() -> None:
     """Tests that only mean something on PostgreSQL. On CI (INTERMEDIARY_REQUIRE_POSTGRES=1)
     a missing PostgreSQL is a failure, never a skip."""
     if not is_postgres():
         if os.environ.get("INTERMEDIARY_REQUIRE_POSTGRES") == "1":
             pytest.fail("PostgreSQL is required here: set DATABASE_URL to a PostgreSQL database")
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
-    yield
 
 
 def pytest_report_header(config: pytest.Config) -> str:

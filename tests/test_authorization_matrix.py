@@ -45,7 +45,8 @@ def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPa
 
 def ui_route_names() -> set[str]:
     return {
-        name for name, _p in _walk(get_resolver().url_patterns)
+        name
+        for name, _p in _walk(get_resolver().url_patterns)
         if not name.startswith((f"{ADMIN_NAMESPACE}:", f"{API_NAMESPACE}:"))
     }
 
@@ -54,11 +55,7 @@ def api_operations() -> set[tuple[str, str]]:
     from intermediary.api.api import api
 
     schema = api.get_openapi_schema(path_prefix="/api/v1/")
-    return {
-        (method.upper(), path)
-        for path, ops in schema["paths"].items()
-        for method in ops
-    }
+    return {(method.upper(), path) for path, ops in schema["paths"].items() for method in ops}
 
 
 def admin_cases() -> list[Case]:
@@ -81,8 +78,17 @@ def api_doc_cases() -> list[Case]:
 
 
 ADMIN_UNCHECKED_SUFFIXES = (
-    "_change", "_delete", "_history", "app_list", "login", "logout", "password_change",
-    "password_change_done", "jsi18n", "view_on_site", "autocomplete",
+    "_change",
+    "_delete",
+    "_history",
+    "app_list",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "jsi18n",
+    "view_on_site",
+    "autocomplete",
 )
 
 
@@ -90,16 +96,11 @@ def test_every_route_has_a_case() -> None:
     cases = all_cases()
     covered_ui = {c.route for c in cases if not c.is_api}
     covered_api = {(c.method, c.route) for c in cases if c.is_api}
-    missing_ui = sorted(
-        name for name in ui_route_names() if name not in covered_ui
-    )
+    missing_ui = sorted(name for name in ui_route_names() if name not in covered_ui)
     missing_api = sorted(op for op in api_operations() if op not in covered_api)
     assert not missing_ui, f"UI routes without an authorization case: {missing_ui}"
     assert not missing_api, f"API operations without an authorization case: {missing_api}"
-    stale = sorted(
-        c.id for c in cases
-        if c.is_api and (c.method, c.route) not in api_operations()
-    )
+    stale = sorted(c.id for c in cases if c.is_api and (c.method, c.route) not in api_operations())
     assert not stale, f"cases for API operations that no longer exist: {stale}"
 
 
@@ -134,9 +135,9 @@ def _request(case: Case, world: World, persona: str) -> int:
     if case.is_api:
         body = json.dumps(data, default=str) if data is not None else None
         kwargs: dict[str, Any] = {"content_type": "application/json"} if body else {}
-        response = getattr(client, method)(url, body, **kwargs) if body else getattr(
-            client, method
-        )(url)
+        response = (
+            getattr(client, method)(url, body, **kwargs) if body else getattr(client, method)(url)
+        )
     else:
         response = getattr(client, method)(url, data or {})
     return int(response.status_code)

@@ -15,7 +15,8 @@ def test_demo_loads_once_and_prints_logins(capsys: pytest.CaptureFixture[str]) -
     assert main(["demo", "--no-serve"]) == 0
     out = capsys.readouterr().out
     assert "Demo data loaded." in out
-    assert "north.negotiator" in out and "auditor" in out
+    assert "north.negotiator" in out
+    assert "auditor" in out
     users = User.objects.count()
     assert main(["demo", "--no-serve"]) == 0
     assert "already present" in capsys.readouterr().out

@@ -17,7 +17,11 @@ def _run_check(env_extra: dict[str, str], *args: str) -> subprocess.CompletedPro
     env.update(env_extra)
     return subprocess.run(  # noqa: S603  (fixed argv, our own interpreter)
         [sys.executable, str(ROOT / "manage.py"), "check", *args],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
@@ -30,7 +34,9 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path: Path) -> None:
             "ALLOWED_HOSTS": "intermediary.example.org",
             "INTERMEDIARY_VAR_DIR": str(tmp_path),
         },
-        "--deploy", "--fail-level", "WARNING",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -45,8 +51,12 @@ def test_production_mode_requires_a_secret_key(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_production_mode_refuses_debug(tmp_path: Path) -> None:
     result = _run_check(
-        {"INTERMEDIARY_MODE": "production", "DEBUG": "1", "SECRET_KEY": "k" * 60,
-         "INTERMEDIARY_VAR_DIR": str(tmp_path)}
+        {
+            "INTERMEDIARY_MODE": "production",
+            "DEBUG": "1",
+            "SECRET_KEY": "k" * 60,
+            "INTERMEDIARY_VAR_DIR": str(tmp_path),
+        }
     )
     assert result.returncode != 0
     assert "DEBUG" in result.stderr

@@ -16,9 +16,16 @@ from tests.conftest import World
 pytestmark = pytest.mark.django_db
 
 SEES = {
-    "coordinator": True, "delegate": True, "forensic": True, "delegate_unassigned": False,
-    "auditor": False, "north_negotiator": True, "north_observer": True,
-    "south_negotiator": True, "south_observer": True, "east_negotiator": False,
+    "coordinator": True,
+    "delegate": True,
+    "forensic": True,
+    "delegate_unassigned": False,
+    "auditor": False,
+    "north_negotiator": True,
+    "north_observer": True,
+    "south_negotiator": True,
+    "south_observer": True,
+    "east_negotiator": False,
 }
 
 
@@ -52,8 +59,12 @@ def thing_type(monkeypatch: pytest.MonkeyPatch) -> str:
 def test_disclosure_grants_exactly_the_named_fields(world: World, thing_type: str) -> None:
     thing = uuid.uuid4()
     disclosure_create(
-        actor=world.users["coordinator"], dossier=world.dossier, object_type=thing_type,
-        object_id=thing, recipient=world.orgs["SOUTH"], fields=["name"],
+        actor=world.users["coordinator"],
+        dossier=world.dossier,
+        object_type=thing_type,
+        object_id=thing,
+        recipient=world.orgs["SOUTH"],
+        fields=["name"],
     )
     assert disclosed_fields(world.users["south_observer"], thing_type, thing) == {"name"}
     assert disclosed_fields(world.users["north_observer"], thing_type, thing) == frozenset()
@@ -65,19 +76,30 @@ def test_undisclosable_fields_and_outsiders_are_refused(world: World, thing_type
     coordinator = world.users["coordinator"]
     with pytest.raises(ValidationError) as exc:
         disclosure_create(
-            actor=coordinator, dossier=world.dossier, object_type=thing_type,
-            object_id=uuid.uuid4(), recipient=world.orgs["SOUTH"], fields=["health"],
+            actor=coordinator,
+            dossier=world.dossier,
+            object_type=thing_type,
+            object_id=uuid.uuid4(),
+            recipient=world.orgs["SOUTH"],
+            fields=["health"],
         )
     assert "fields" in exc.value.message_dict
     with pytest.raises(ValidationError):
         disclosure_create(
-            actor=coordinator, dossier=world.dossier, object_type=thing_type,
-            object_id=uuid.uuid4(), recipient=world.orgs["EAST"], fields=["name"],
+            actor=coordinator,
+            dossier=world.dossier,
+            object_type=thing_type,
+            object_id=uuid.uuid4(),
+            recipient=world.orgs["EAST"],
+            fields=["name"],
         )
     with pytest.raises(PermissionDenied):
         disclosure_create(
-            actor=world.users["north_negotiator"], dossier=world.dossier,
-            object_type=thing_type, object_id=uuid.uuid4(), recipient=world.orgs["SOUTH"],
+            actor=world.users["north_negotiator"],
+            dossier=world.dossier,
+            object_type=thing_type,
+            object_id=uuid.uuid4(),
+            recipient=world.orgs["SOUTH"],
             fields=["name"],
         )
 
@@ -85,8 +107,12 @@ def test_undisclosable_fields_and_outsiders_are_refused(world: World, thing_type
 def test_revoked_disclosure_stops_showing(world: World, thing_type: str) -> None:
     thing = uuid.uuid4()
     disclosure = disclosure_create(
-        actor=world.users["coordinator"], dossier=world.dossier, object_type=thing_type,
-        object_id=thing, recipient=world.orgs["SOUTH"], fields=["name", "dob"],
+        actor=world.users["coordinator"],
+        dossier=world.dossier,
+        object_type=thing_type,
+        object_id=thing,
+        recipient=world.orgs["SOUTH"],
+        fields=["name", "dob"],
     )
     disclosure_revoke(actor=world.users["coordinator"], disclosure=disclosure)
     assert disclosed_fields(world.users["south_observer"], thing_type, thing) == frozenset()

@@ -20,9 +20,7 @@ LOGIN = "/accounts/login/"
 
 
 def _login(client: Client, username: str, password: str, ip: str = "10.0.0.1") -> int:
-    response = client.post(
-        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip
-    )
+    response = client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
     return int(response.status_code)
 
 
@@ -90,8 +88,9 @@ def test_recent_activity_keeps_a_session(world: World) -> None:
 
 def test_deactivated_user_loses_the_session(world: World) -> None:
     client = world.client("north_observer")
-    user_set_active(actor=world.users["coordinator"], user=world.users["north_observer"],
-                    active=False)
+    user_set_active(
+        actor=world.users["coordinator"], user=world.users["north_observer"], active=False
+    )
     assert client.get(reverse("dossiers-list")).status_code == 302
     assert client.get("/api/v1/me").status_code == 401
 
@@ -123,15 +122,21 @@ def test_password_change_needs_the_old_password_and_is_audited(world: World) -> 
     client = world.client("north_observer")
     response = client.post(
         "/accounts/password/",
-        {"old_password": "wrong", "new_password1": "another-long-phrase-9",
-         "new_password2": "another-long-phrase-9"},
+        {
+            "old_password": "wrong",
+            "new_password1": "another-long-phrase-9",
+            "new_password2": "another-long-phrase-9",
+        },
     )
     assert response.status_code == 200
     assert "Your old password was entered incorrectly" in response.content.decode()
     response = client.post(
         "/accounts/password/",
-        {"old_password": PASSWORD, "new_password1": "another-long-phrase-9",
-         "new_password2": "another-long-phrase-9"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-phrase-9",
+            "new_password2": "another-long-phrase-9",
+        },
     )
     assert response.status_code == 302
     assert client.get("/dossiers/").status_code == 200  # still signed in

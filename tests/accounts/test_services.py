@@ -23,8 +23,11 @@ pytestmark = pytest.mark.django_db
 def test_party_user_cannot_get_an_intermediary_role(world: World) -> None:
     with pytest.raises(ValidationError) as exc:
         user_create(
-            actor=world.users["coordinator"], username="mole", password=PASSWORD,
-            organisation=world.orgs["NORTH"], roles=[Role.COORDINATOR],
+            actor=world.users["coordinator"],
+            username="mole",
+            password=PASSWORD,
+            organisation=world.orgs["NORTH"],
+            roles=[Role.COORDINATOR],
         )
     assert "roles" in exc.value.message_dict
     assert not User.objects.filter(username="mole").exists()
@@ -35,16 +38,21 @@ def test_database_refuses_a_mismatched_membership_too(world: World) -> None:
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(
-            user=world.users["north_observer"], organisation=world.orgs["NORTH"],
-            role=Role.AUDITOR, organisation_kind="party",
+            user=world.users["north_observer"],
+            organisation=world.orgs["NORTH"],
+            role=Role.AUDITOR,
+            organisation_kind="party",
         )
 
 
 def test_weak_password_is_refused_with_the_field_named(world: World) -> None:
     with pytest.raises(ValidationError) as exc:
         user_create(
-            actor=world.users["coordinator"], username="weak", password="123",
-            organisation=world.orgs["NORTH"], roles=[Role.OBSERVER],
+            actor=world.users["coordinator"],
+            username="weak",
+            password="123",
+            organisation=world.orgs["NORTH"],
+            roles=[Role.OBSERVER],
         )
     assert "password" in exc.value.message_dict
 
@@ -52,12 +60,11 @@ def test_weak_password_is_refused_with_the_field_named(world: World) -> None:
 def test_only_coordinators_manage_users(world: World) -> None:
     for persona in ("auditor", "delegate", "north_negotiator"):
         with pytest.raises(PermissionDenied):
-            organisation_create(
-                actor=world.users[persona], name="X", short_name="X", kind="party"
-            )
+            organisation_create(actor=world.users[persona], name="X", short_name="X", kind="party")
         with pytest.raises(PermissionDenied):
-            user_set_active(actor=world.users[persona], user=world.users["north_observer"],
-                            active=False)
+            user_set_active(
+                actor=world.users[persona], user=world.users["north_observer"], active=False
+            )
 
 
 def test_roles_change_is_audited_and_takes_effect(world: World) -> None:

@@ -24,7 +24,7 @@ def _error(response: object) -> dict[str, object]:
 
 
 def _bearer(token: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_unauthenticated_request_gets_401_json() -> None:
@@ -44,7 +44,8 @@ def test_malformed_json_body_is_422_and_changes_nothing(world: World) -> None:
 
 def test_schema_violation_names_the_field(world: World) -> None:
     response = world.client("coordinator").post(
-        "/api/v1/dossiers", {"title": "x", "parties": "not-a-list"},
+        "/api/v1/dossiers",
+        {"title": "x", "parties": "not-a-list"},
         content_type="application/json",
     )
     assert response.status_code == 422
@@ -85,22 +86,25 @@ def test_unknown_api_path_is_json_404(world: World) -> None:
 def test_bearer_token_authenticates_and_revocation_takes_effect(world: World) -> None:
     token, plaintext = api_token_create(actor=world.users["north_observer"], name="script")
     client = Client()
-    assert client.get("/api/v1/me", **_bearer(plaintext)).json()["username"] == "north_observer"
+    assert (
+        client.get("/api/v1/me", headers=_bearer(plaintext)).json()["username"] == "north_observer"
+    )
     api_token_revoke(actor=world.users["north_observer"], token=token)
-    response = client.get("/api/v1/me", **_bearer(plaintext))
+    response = client.get("/api/v1/me", headers=_bearer(plaintext))
     assert response.status_code == 401
 
 
 def test_token_of_deactivated_user_is_refused(world: World) -> None:
     _token, plaintext = api_token_create(actor=world.users["north_observer"], name="script")
-    user_set_active(actor=world.users["coordinator"], user=world.users["north_observer"],
-                    active=False)
-    assert Client().get("/api/v1/me", **_bearer(plaintext)).status_code == 401
+    user_set_active(
+        actor=world.users["coordinator"], user=world.users["north_observer"], active=False
+    )
+    assert Client().get("/api/v1/me", headers=_bearer(plaintext)).status_code == 401
 
 
 def test_garbage_token_is_401(world: World) -> None:
-    assert Client().get("/api/v1/me", **_bearer("imt_deadbeef_nope")).status_code == 401
-    assert Client().get("/api/v1/me", **_bearer("x" * 5000)).status_code == 401
+    assert Client().get("/api/v1/me", headers=_bearer("imt_deadbeef_nope")).status_code == 401
+    assert Client().get("/api/v1/me", headers=_bearer("x" * 5000)).status_code == 401
 
 
 def test_token_is_stored_only_as_a_hash(world: World) -> None:
@@ -117,9 +121,7 @@ def test_session_writes_need_the_csrf_token(world: World) -> None:
 
     _stamp_session(client)
     before = AuditEvent.objects.count()
-    response = client.post(
-        "/api/v1/tokens", {"name": "x"}, content_type="application/json"
-    )
+    response = client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json")
     assert response.status_code == 403
     assert _error(response)["code"] == "forbidden"
     assert AuditEvent.objects.count() == before

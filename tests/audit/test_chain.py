@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -51,7 +52,7 @@ def test_every_service_write_appends_one_linked_event(world: World) -> None:
     events = list(AuditEvent.objects.order_by("seq"))
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert events[0].prev_hash == GENESIS_HASH
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
     assert {"organisation.create", "user.create", "dossier.create", "dossier.assign_member"} <= {
         e.action for e in events
@@ -62,14 +63,13 @@ def test_every_service_write_appends_one_linked_event(world: World) -> None:
 def test_events_hold_hashes_not_personal_data(world: World) -> None:
     username = "north_observer"
     for event in AuditEvent.objects.all():
-        stored = " ".join(
-            [event.action, event.object_type, event.object_id, event.payload_hash]
-        )
+        stored = " ".join([event.action, event.object_type, event.object_id, event.payload_hash])
         assert username not in stored
 
 
 def test_payload_hash_is_sha256_of_rfc8785_json() -> None:
-    assert canonical_bytes({"b": 1, "a": [True, None, "é"]}) == '{"a":[true,null,"é"],"b":1}'.encode()
+    expected = '{"a":[true,null,"é"],"b":1}'.encode()
+    assert canonical_bytes({"b": 1, "a": [True, None, "é"]}) == expected
     assert len(digest({"x": 1})) == 64
 
 

@@ -22,10 +22,12 @@ def _writer(index: int, barrier: threading.Barrier, errors: list[BaseException])
         barrier.wait()
         for j in range(WRITES_EACH):
             organisation_create(
-                actor=SYSTEM, name=f"Writer {index} org {j}", short_name=f"W{index}-{j}",
+                actor=SYSTEM,
+                name=f"Writer {index} org {j}",
+                short_name=f"W{index}-{j}",
                 kind=OrganisationKind.PARTY,
             )
-    except BaseException as exc:  # noqa: BLE001  (reported to the main thread)
+    except BaseException as exc:
         errors.append(exc)
     finally:
         connections.close_all()
@@ -35,9 +37,7 @@ def _writer(index: int, barrier: threading.Barrier, errors: list[BaseException])
 def test_concurrent_writers_make_one_gapless_chain(require_postgres: None) -> None:
     barrier = threading.Barrier(WRITERS)
     errors: list[BaseException] = []
-    threads = [
-        threading.Thread(target=_writer, args=(i, barrier, errors)) for i in range(WRITERS)
-    ]
+    threads = [threading.Thread(target=_writer, args=(i, barrier, errors)) for i in range(WRITERS)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -58,8 +58,13 @@ class Case:
 INTERMEDIARY_STAFF = ("coordinator", "delegate", "forensic")
 DOSSIER_PARTIES = ("north_negotiator", "north_observer", "south_negotiator", "south_observer")
 EVERY_USER = (
-    "coordinator", "delegate", "delegate_unassigned", "forensic", "auditor",
-    *DOSSIER_PARTIES, "east_negotiator",
+    "coordinator",
+    "delegate",
+    "delegate_unassigned",
+    "forensic",
+    "auditor",
+    *DOSSIER_PARTIES,
+    "east_negotiator",
 )
 
 

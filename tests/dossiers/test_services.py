@@ -28,14 +28,16 @@ def test_a_dossier_needs_two_distinct_parties(world: World) -> None:
 def test_the_intermediary_cannot_be_a_party(world: World) -> None:
     with pytest.raises(ValidationError):
         dossier_create(
-            actor=world.users["coordinator"], title="x",
+            actor=world.users["coordinator"],
+            title="x",
             parties=[world.orgs["NORTH"], world.orgs["NIC"]],
         )
 
 
 def test_create_numbers_and_audits(world: World) -> None:
     dossier = dossier_create(
-        actor=world.users["coordinator"], title="Second",
+        actor=world.users["coordinator"],
+        title="Second",
         parties=[world.orgs["NORTH"], world.orgs["EAST"]],
     )
     assert dossier.reference.startswith("DOS-")
@@ -46,7 +48,9 @@ def test_create_numbers_and_audits(world: World) -> None:
 def test_adding_a_party_twice_is_refused(world: World) -> None:
     with pytest.raises(ValidationError):
         dossier_add_party(
-            actor=world.users["coordinator"], dossier=world.dossier, organisation=world.orgs["NORTH"]
+            actor=world.users["coordinator"],
+            dossier=world.dossier,
+            organisation=world.orgs["NORTH"],
         )
 
 
@@ -54,7 +58,8 @@ def test_parties_and_field_staff_cannot_manage(world: World) -> None:
     for persona in ("north_negotiator", "delegate", "auditor"):
         with pytest.raises(PermissionDenied):
             dossier_add_party(
-                actor=world.users[persona], dossier=world.dossier,
+                actor=world.users[persona],
+                dossier=world.dossier,
                 organisation=world.orgs["EAST"],
             )
 
@@ -63,7 +68,8 @@ def test_only_intermediary_staff_can_join_the_team(world: World) -> None:
     for persona in ("north_observer", "auditor"):
         with pytest.raises(ValidationError):
             dossier_assign_member(
-                actor=world.users["coordinator"], dossier=world.dossier,
+                actor=world.users["coordinator"],
+                dossier=world.dossier,
                 user=world.users[persona],
             )
 

@@ -58,9 +58,7 @@ class OrganisationIn(Schema):
 @router.post(
     "/organisations", response={201: OrganisationRef, **ERRORS}, url_name="api-organisation-create"
 )
-def organisation_create(
-    request: HttpRequest, payload: OrganisationIn
-) -> Status[OrganisationRef]:
+def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Status[OrganisationRef]:
     require_or_404(request.user, Perm.ORGANISATION_MANAGE, path=request.path)
     org = services.organisation_create(actor=request.user, **payload.dict())
     return Status(201, organisation_ref(org))
