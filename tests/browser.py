@@ -28,12 +28,13 @@ def _require_browser() -> None:
 
 
 @pytest.fixture
-def browser_page(live_server: Any) -> Iterator[Page]:
+def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
     """A fresh page in headless Chromium; ``live_server.url`` serves the app."""
     _require_browser()
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
     # test itself (fixtures, assertions) are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Restored after the test: left set, it would leak into `check --deploy` subprocesses.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

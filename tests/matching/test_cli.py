@@ -58,9 +58,21 @@ def sought(tmp_path: Path) -> Path:
     return path
 
 
-def test_match_csv_against_xlsx(held: Path, sought: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_match_csv_against_xlsx(
+    held: Path, sought: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "pairs.csv"
-    code = run("match", str(held), str(sought), "--out", str(out), "--map", "dob=Birth", "--id-column", "ref")
+    code = run(
+        "match",
+        str(held),
+        str(sought),
+        "--out",
+        str(out),
+        "--map",
+        "dob=Birth",
+        "--id-column",
+        "ref",
+    )
     assert code == 0
     pairs = read_pairs(out)
     assert [(p["left_id"], p["right_id"]) for p in pairs] == [("h1", "s1"), ("h2", "s2")]
@@ -79,7 +91,12 @@ def test_row_numbers_identify_rows_without_an_id_column(tmp_path: Path, sought: 
 def test_dedupe(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "list.csv",
-        [["name", "dob"], ["Jamal Haddad", "1980-01-02"], ["جمال حداد", "1980-02-01"], ["Nadia Saba", ""]],
+        [
+            ["name", "dob"],
+            ["Jamal Haddad", "1980-01-02"],
+            ["جمال حداد", "1980-02-01"],
+            ["Nadia Saba", ""],
+        ],
     )
     out = tmp_path / "pairs.csv"
     assert run("dedupe", str(path), "--out", str(out), "--threshold", "0.3") == 0
@@ -89,7 +106,9 @@ def test_dedupe(tmp_path: Path) -> None:
 def test_spark_backend_is_one_option(held: Path, tmp_path: Path) -> None:
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers())
-    args = parser.parse_args(["match", str(held), str(held), "--out", "x.csv", "--backend", "spark"])
+    args = parser.parse_args(
+        ["match", str(held), str(held), "--out", "x.csv", "--backend", "spark"]
+    )
     assert args.backend == "spark"
 
 
@@ -117,15 +136,21 @@ def test_bad_input_gives_exit_2_and_a_clear_message(
     assert "Traceback" not in err
 
 
-def test_a_megabyte_in_a_cell_names_row_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    bad = write_csv(tmp_path / "big.csv", [["name", "dob"], ["Ali", "1990"], ["x" * (1 << 20), "1990"]])
+def test_a_megabyte_in_a_cell_names_row_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write_csv(
+        tmp_path / "big.csv", [["name", "dob"], ["Ali", "1990"], ["x" * (1 << 20), "1990"]]
+    )
     code = run("dedupe", str(bad), "--out", str(tmp_path / "p.csv"))
     err = capsys.readouterr().err
     assert code == 2
     assert f"row 3, column 'name': {1 << 20} characters, more than the {MAX_CELL_CHARS}" in err
 
 
-def test_control_characters_and_unknown_scripts_are_handled(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_control_characters_and_unknown_scripts_are_handled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_csv(
         tmp_path / "odd.csv",
         [["name"], ["Ali\x00\x07 Hassan\u200f"], ["Ali Hassan"], ["张伟"], ["🙂🙂"], ["Zhang Wei"]],
@@ -137,7 +162,9 @@ def test_control_characters_and_unknown_scripts_are_handled(tmp_path: Path, caps
     assert "1 rows have no usable name (rows 5)" in capsys.readouterr().err
 
 
-def test_unknown_mapping_field_is_an_error(held: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_mapping_field_is_an_error(
+    held: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run("dedupe", str(held), "--out", str(tmp_path / "p.csv"), "--map", "shoe=Size") == 2
     assert "--map field 'shoe' is unknown" in capsys.readouterr().err
 

@@ -37,7 +37,9 @@ def test_parse_date_never_raises(text: str) -> None:
     assert date.day is None or 1 <= date.day <= 31
 
 
-@pytest.mark.parametrize(("text", "expected"), [("F", "f"), ("male", "m"), ("ذكر", "m"), ("נקבה", "f"), ("?", None)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("F", "f"), ("male", "m"), ("ذكر", "m"), ("נקבה", "f"), ("?", None)]
+)
 def test_parse_sex(text: str, expected: str | None) -> None:
     assert parse_sex(text) == expected
 

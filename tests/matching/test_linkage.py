@@ -10,13 +10,17 @@ import pytest
 from intermediary.matching import MatchOptions, PersonRecord, dedupe, link
 
 HELD = [
-    PersonRecord("h1", "يوسف عبد الرحمن حسن", father_name="أحمد", date_of_birth="1990-04-03", sex="ذكر"),
+    PersonRecord(
+        "h1", "يوسف عبد الرحمن حسن", father_name="أحمد", date_of_birth="1990-04-03", sex="ذكر"
+    ),
     PersonRecord("h2", "فاطمة محمود سالم", date_of_birth="1985", place_of_birth="غزة"),
     PersonRecord("h3", "משה בן דוד לוי", date_of_birth="1979-11-20", id_number="301-22-4455"),
     PersonRecord("h4", "Ирина Павловна Соколова", date_of_birth="1992-02-14"),
 ]
 SOUGHT = [
-    PersonRecord("s1", "Youssef Abdulrahman Hassan", father_name="Ahmad", date_of_birth="03/04/1990", sex="M"),
+    PersonRecord(
+        "s1", "Youssef Abdulrahman Hassan", father_name="Ahmad", date_of_birth="03/04/1990", sex="M"
+    ),
     PersonRecord("s2", "Fatima Mahmoud Salem", date_of_birth="1985-07-01", place_of_birth="Gaza"),
     PersonRecord("s3", "Moshe Levi", date_of_birth="20.11.1979", id_number="301224455"),
     PersonRecord("s4", "Irina Sokolova", date_of_birth="1992-14-02"),
@@ -25,7 +29,8 @@ SOUGHT = [
 
 
 def _best(pairs: pd.DataFrame) -> dict[str, str]:
-    return pairs.groupby("left_id").first()["right_id"].to_dict()
+    best: dict[str, str] = pairs.groupby("left_id").first()["right_id"].to_dict()
+    return best
 
 
 def test_link_finds_each_person_across_scripts() -> None:
@@ -59,7 +64,11 @@ def test_name_only_table_works() -> None:
 
 
 def test_names_in_unknown_scripts_and_empty_names_do_not_fail() -> None:
-    left = [PersonRecord("a", "张伟"), PersonRecord("b", "🙂"), PersonRecord("c", None, date_of_birth="1990")]
+    left = [
+        PersonRecord("a", "张伟"),
+        PersonRecord("b", "🙂"),
+        PersonRecord("c", None, date_of_birth="1990"),
+    ]
     right = [PersonRecord("x", "Zhang Wei"), PersonRecord("y", "")]
     result = link(left, right, MatchOptions(threshold=0.0))
     assert set(result.pairs["left_id"]) <= {"a", "b", "c"}
@@ -81,5 +90,11 @@ def test_empty_inputs_give_no_pairs() -> None:
 def test_spark_backend_gives_the_same_pairs() -> None:
     duckdb_pairs = link(HELD, SOUGHT).pairs
     spark_pairs = link(HELD, SOUGHT, MatchOptions(backend="spark")).pairs
-    assert spark_pairs[["left_id", "right_id"]].values.tolist() == duckdb_pairs[["left_id", "right_id"]].values.tolist()
-    assert spark_pairs["probability"].round(6).tolist() == duckdb_pairs["probability"].round(6).tolist()
+    assert (
+        spark_pairs[["left_id", "right_id"]].values.tolist()
+        == duckdb_pairs[["left_id", "right_id"]].values.tolist()
+    )
+    assert (
+        spark_pairs["probability"].round(6).tolist()
+        == duckdb_pairs["probability"].round(6).tolist()
+    )

@@ -57,9 +57,16 @@ def test_clean_text_leaves_no_control_characters(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("strategy", "script"),
-    [(ARABIC, Script.ARABIC), (HEBREW, Script.HEBREW), (CYRILLIC, Script.CYRILLIC), (LATIN, Script.LATIN)],
+    [
+        (ARABIC, Script.ARABIC),
+        (HEBREW, Script.HEBREW),
+        (CYRILLIC, Script.CYRILLIC),
+        (LATIN, Script.LATIN),
+    ],
 )
-def test_detect_script_of_single_script_text(strategy: st.SearchStrategy[str], script: Script) -> None:
+def test_detect_script_of_single_script_text(
+    strategy: st.SearchStrategy[str], script: Script
+) -> None:
     @given(strategy, st.text(alphabet=" -.0123456789"))
     def check(letters: str, noise: str) -> None:
         assert detect_script(noise + letters + noise) is script
@@ -74,7 +81,12 @@ def test_detect_script_of_two_scripts_is_mixed(arabic: str, latin: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "script"),
-    [("", Script.NONE), ("123 -", Script.NONE), ("张伟", Script.OTHER), ("Ahmed أحمد", Script.MIXED)],
+    [
+        ("", Script.NONE),
+        ("123 -", Script.NONE),
+        ("张伟", Script.OTHER),
+        ("Ahmed أحمد", Script.MIXED),
+    ],
 )
 def test_detect_script_edge_cases(text: str, script: Script) -> None:
     assert detect_script(text) is script

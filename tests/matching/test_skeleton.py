@@ -18,7 +18,13 @@ from intermediary.matching.skeleton import name_forms, romanise, skeleton
 @pytest.mark.parametrize(
     "variants",
     [
-        ("يوسف عبد الرحمن", "Yusuf Abdel Rahman", "Youssef Abdulrahman", "יוסף עבד אל-רחמן", "Юсуф Абдель Рахман"),
+        (
+            "يوسف عبد الرحمن",
+            "Yusuf Abdel Rahman",
+            "Youssef Abdulrahman",
+            "יוסף עבד אל-רחמן",
+            "Юсуф Абдель Рахман",
+        ),
         ("محمد", "Mohammed", "Muhammad", "Мухаммад", "מוחמד"),
         ("خالد", "Khalid", "Халид", "חאלד"),
         ("جمال", "Jamal", "ג'מאל", "Джамаль"),
@@ -55,8 +61,8 @@ def test_same_person_scores_higher_than_other_person() -> None:
     assert same > 0.95 > other
 
 
-def test_order_of_parts_does_not_matter() -> None:
-    assert name_similarity("Hassan Ali", "Ali Hassan") == 1.0
+def test_reordered_parts_cost_little() -> None:
+    assert 0.96 < name_similarity("Hassan Ali", "Ali Hassan") < 1.0
 
 
 def test_missing_part_costs_a_little() -> None:

@@ -1,0 +1,87 @@
+"""Local Spark session and table conversion for running the linkage on Splink's Spark backend."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from typing import Any
+
+import pandas as pd
+
+from intermediary.matching.similarity import encoded_similarity
+
+_SPARK_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.driver.memory": "2g",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.log.level": "ERROR",
+}
+
+
+def spark_session() -> Any:
+    """A local-mode session on this machine's cores; reused when one is already running."""
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = SparkSession.builder.master("local[2]").appName("intermediary-matching")
+    for key, value in _SPARK_CONF.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    if not session.sparkContext.getCheckpointDir():
+        session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="intermediary-spark-"))
+    return session
+
+
+def spark_api() -> Any:
+    """Splink's Spark API with the cross-script name similarity registered as a SQL function."""
+    from pyspark.sql.types import DoubleType
+    from splink import SparkAPI
+
+    from intermediary.matching.linkage import SIMILARITY_FUNCTION
+
+    session = spark_session()
+    session.udf.register(SIMILARITY_FUNCTION, encoded_similarity, DoubleType())
+    return SparkAPI(  # type: ignore[no-untyped-call]
+        spark_session=session, register_udfs_automatically=False
+    )
+
+
+def to_spark_frame(session: Any, frame: pd.DataFrame) -> Any:
+    """Spark table with an explicit schema: nullable integers and string arrays survive."""
+    from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
+
+    integer_columns = {"dob_y", "dob_m", "dob_d"}
+    schema = StructType(
+        [
+            StructField(
+                column,
+                ArrayType(StringType())
+                if column == "block_keys"
+                else LongType()
+                if column in integer_columns
+                else StringType(),
+                nullable=True,
+            )
+            for column in frame.columns
+        ]
+    )
+    rows = [
+        tuple(_plain(value) for value in row) for row in frame.itertuples(index=False, name=None)
+    ]
+    return session.createDataFrame(rows, schema=schema)
+
+
+def _plain(value: Any) -> Any:
+    """pandas missing markers (NA, NaN) become None; numpy integers become int."""
+    if isinstance(value, list):
+        return value
+    if value is None or pd.isna(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
