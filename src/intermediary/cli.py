@@ -39,6 +39,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {login.username:<20} {login.organisation:<8} {', '.join(login.roles)}")
     if args.no_serve:
         return 0
+    _start_worker(args)
     return _serve(args.host, args.port, args.threads)
 
 
@@ -50,7 +51,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if settings.PRODUCTION:
         call_command("collectstatic", interactive=False, verbosity=0)
+    _start_worker(args)
     return _serve(args.host, args.port, args.threads)
+
+
+def _start_worker(args: argparse.Namespace) -> None:
+    """Run queued background jobs (imports) in this process unless told not to."""
+    if getattr(args, "no_worker", False):
+        return
+    from intermediary.imports.worker import start_worker_thread
+
+    if start_worker_thread() is not None:
+        print("Background jobs run in this process (--no-worker to disable).")
 
 
 def _serve(host: str, port: int, threads: int) -> int:
@@ -128,10 +140,15 @@ def _add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not run background jobs (imports) in this process; run `manage db_worker`",
+    )
 
 
 # Capabilities that bring their own subcommands register them here: module path -> register().
-PLUGIN_MODULES = ["intermediary.matching.cli"]
+PLUGIN_MODULES = ["intermediary.matching.cli", "intermediary.imports.cli"]
 
 
 def build_parser() -> argparse.ArgumentParser:

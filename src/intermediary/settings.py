@@ -41,6 +41,21 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
 
 
+def env_float(name: str, default: float, *, low: float, high: float) -> float:
+    """Read a number within [low, high], failing loudly on garbage or a value out of range:
+    a threshold silently read as something else changes what reviewers are shown."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from exc
+    if not low <= number <= high:  # also refuses nan
+        raise ImproperlyConfigured(f"{name} must lie in [{low}, {high}], got {value!r}")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """Read a comma-separated list."""
     value = os.environ.get(name)
@@ -96,6 +111,9 @@ INSTALLED_APPS = [
     "intermediary.audit",
     "intermediary.access",
     "intermediary.dossiers",
+    "intermediary.registry",
+    "intermediary.imports",
+    "intermediary.lists",
     "intermediary.api",
 ]
 
@@ -234,6 +252,9 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Reconciliation of lists: candidate pairs below this match probability are not stored.
+LISTS_MATCH_THRESHOLD = env_float("LISTS_MATCH_THRESHOLD", 0.5, low=0.0, high=1.0)
 
 LOGGING = {
     "version": 1,

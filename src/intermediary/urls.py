@@ -50,6 +50,9 @@ urlpatterns = [
     path("audit/", audit.event_list, name="audit-events"),
     path("audit/verify/", audit.chain_verify, name="audit-verify"),
     path("audit/denials/", audit.denial_list, name="audit-denials"),
+    path("registry/", include("intermediary.registry.urls")),
+    path("", include("intermediary.imports.urls")),
+    path("", include("intermediary.lists.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]

@@ -17,6 +17,7 @@ def actor(request: HttpRequest) -> dict[str, Any]:
         "actor": current,
         "nav": {
             "dossiers": current.is_intermediary_staff or current.is_party,
+            "registry": can(user, Perm.REGISTRY_VIEW),
             "organisations": can(user, Perm.ORGANISATION_MANAGE),
             "users": can(user, Perm.USER_MANAGE),
             "audit": can(user, Perm.AUDIT_VIEW),

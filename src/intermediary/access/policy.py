@@ -27,6 +27,9 @@ from intermediary.accounts.choices import OrganisationKind, Role
 if TYPE_CHECKING:
     from intermediary.accounts.models import Organisation, User
     from intermediary.dossiers.models import Dossier
+    from intermediary.imports.models import PersonImport
+    from intermediary.lists.models import SubmittedList
+    from intermediary.registry.models import Person, RemainsCase
 
 M = TypeVar("M", bound=Model)
 
@@ -44,6 +47,11 @@ class Perm(StrEnum):
     DOSSIER_MANAGE = "dossier_manage"  # parties, team, status of one dossier
     DISCLOSURE_MANAGE = "disclosure_manage"
     PARTY_WRITE = "party_write"  # a party acting in a dossier (submit lists, proposals...)
+    REGISTRY_VIEW = "registry_view"  # registry pages at all (staff and parties; not auditors)
+    REGISTRY_WRITE = "registry_write"  # persons, names, custody events of one dossier
+    REMAINS_WRITE = "remains_write"  # remains cases of one dossier, their custody, identification
+    LIST_SUBMIT = "list_submit"  # submit a party's list in one dossier (the party or for it)
+    LIST_REVIEW = "list_review"  # reconcile a dossier's lists, see candidates, decide
 
 
 class PermissionDenied(DjangoPermissionDenied):
@@ -174,6 +182,45 @@ def _party_write(actor: Actor, obj: Any) -> bool:
     return bool(obj.party_links.filter(organisation_id=actor.organisation_pk).exists())
 
 
+def _works_dossier(actor: Actor, dossier: Any) -> bool:
+    """Coordinators of the facilitating intermediary, or staff assigned to the dossier."""
+    if dossier is None or dossier.intermediary_id != actor.organisation_pk:
+        return False
+    if actor.is_coordinator:
+        return True
+    return bool(dossier.team.filter(user_id=actor.user_pk).exists())
+
+
+def _registry_view(actor: Actor, obj: Any) -> bool:
+    return actor.is_intermediary_staff or actor.is_party
+
+
+def _registry_write(actor: Actor, obj: Any) -> bool:
+    """Intermediary staff on the dossier write; parties never write registry records
+    directly (their data arrives through lists and imports)."""
+    return actor.is_intermediary_staff and _works_dossier(actor, obj)
+
+
+def _remains_write(actor: Actor, obj: Any) -> bool:
+    """Human remains are the coordinator's and the assigned forensic officer's."""
+    if not (actor.is_coordinator or (actor.is_intermediary and actor.has(Role.FORENSIC_OFFICER))):
+        return False
+    return _works_dossier(actor, obj)
+
+
+def _works_lists(actor: Actor, dossier: Any) -> bool:
+    """Lists are the coordinators' and the assigned field delegates' (need to know: forensic
+    officers work remains, not detainee lists)."""
+    if not (actor.is_coordinator or (actor.is_intermediary and actor.has(Role.FIELD_DELEGATE))):
+        return False
+    return _works_dossier(actor, dossier)
+
+
+def _list_submit(actor: Actor, obj: Any) -> bool:
+    """A negotiator for its own party, or the intermediary uploading on a party's behalf."""
+    return _party_write(actor, obj) or _works_lists(actor, obj)
+
+
 _CHECKS: dict[Perm, Callable[[Actor, Any], bool]] = {
     Perm.ADMIN_SITE: _coordinator_only,
     Perm.AUDIT_VIEW: _auditor_only,
@@ -183,6 +230,11 @@ _CHECKS: dict[Perm, Callable[[Actor, Any], bool]] = {
     Perm.DOSSIER_MANAGE: _dossier_manage,
     Perm.DISCLOSURE_MANAGE: _dossier_manage,
     Perm.PARTY_WRITE: _party_write,
+    Perm.REGISTRY_VIEW: _registry_view,
+    Perm.REGISTRY_WRITE: _registry_write,
+    Perm.REMAINS_WRITE: _remains_write,
+    Perm.LIST_SUBMIT: _list_submit,
+    Perm.LIST_REVIEW: _works_lists,
 }
 
 
@@ -253,6 +305,86 @@ def visible_users(user: Any) -> QuerySet[User]:
     return User.objects.none()
 
 
+PERSON_OBJECT_TYPE = "registry.person"
+REMAINS_OBJECT_TYPE = "registry.remainscase"
+
+
+def visible_persons(user: Any, *, whole_records: bool = False) -> QuerySet[Person]:
+    """Registry persons ``user`` may see.
+
+    Intermediary staff: every person of the dossiers they see. A party: the persons its
+    organisation holds in its dossiers, plus persons disclosed to it (only their disclosed
+    fields: see ``disclosed_fields``). ``whole_records`` drops the disclosed-only persons; the
+    figures use it, since counting by sex or age would reveal fields that were not disclosed.
+    """
+    from intermediary.registry.models import Person
+
+    actor = actor_of(user)
+    dossiers = visible_dossiers(user)
+    if actor.is_intermediary_staff:
+        return Person.objects.filter(dossier__in=dossiers)
+    if not actor.is_party:
+        return Person.objects.none()
+    held = Q(dossier__in=dossiers, holding_party_id=actor.organisation_pk)
+    if whole_records:
+        return Person.objects.filter(held)
+    disclosed = Q(public_id__in=disclosed_object_ids(user, PERSON_OBJECT_TYPE))
+    return Person.objects.filter(held | disclosed)
+
+
+def visible_remains_cases(user: Any) -> QuerySet[RemainsCase]:
+    """Remains cases: the coordinators and the forensic officers assigned to the dossier;
+    a party only the cases disclosed to it (only the disclosed fields)."""
+    from intermediary.registry.models import RemainsCase
+
+    actor = actor_of(user)
+    dossiers = visible_dossiers(user)
+    if actor.is_coordinator or (actor.is_intermediary and actor.has(Role.FORENSIC_OFFICER)):
+        return RemainsCase.objects.filter(dossier__in=dossiers)
+    if actor.is_party:
+        return RemainsCase.objects.filter(
+            public_id__in=disclosed_object_ids(user, REMAINS_OBJECT_TYPE)
+        )
+    return RemainsCase.objects.none()
+
+
+def visible_lists(user: Any) -> QuerySet[SubmittedList]:
+    """Submitted lists: coordinators and assigned field delegates see every list of their
+    dossiers; a party sees only the lists its own organisation submitted (never the other
+    side's, which reach it only as a disclosed report)."""
+    from intermediary.lists.models import SubmittedList
+
+    actor = actor_of(user)
+    dossiers = visible_dossiers(user)
+    if actor.is_coordinator or (actor.is_intermediary and actor.has(Role.FIELD_DELEGATE)):
+        return SubmittedList.objects.filter(dossier__in=dossiers)
+    if actor.is_party:
+        return SubmittedList.objects.filter(
+            dossier__in=dossiers, submitting_party_id=actor.organisation_pk
+        )
+    return SubmittedList.objects.none()
+
+
+def visible_person_imports(user: Any) -> QuerySet[PersonImport]:
+    """Uploaded person files and their import reports: intermediary staff who see the dossier.
+    Parties never see the intermediary's imports (their own lists are ``visible_lists``)."""
+    from intermediary.imports.models import PersonImport
+
+    if not actor_of(user).is_intermediary_staff:
+        return PersonImport.objects.none()
+    return PersonImport.objects.filter(dossier__in=visible_dossiers(user))
+
+
+def holds(user: Any, person: Any) -> bool:
+    """Does the user's party hold this person (and so see every party-safe field)?"""
+    actor = actor_of(user)
+    return (
+        actor.is_party
+        and person.holding_party_id == actor.organisation_pk
+        and visible_dossiers(user).filter(pk=person.dossier_id).exists()
+    )
+
+
 # --- Disclosures ---------------------------------------------------------------------------------
 
 # object_type -> the fields that may ever be disclosed to a party. Intermediary-only fields
@@ -285,6 +417,59 @@ def disclosed_fields(user: Any, object_type: str, object_id: Any) -> frozenset[s
         found.update(fields)
     # Intersect again: a field later removed from the disclosable set stops flowing at once.
     return frozenset(found) & allowed
+
+
+def disclosed_fields_many(
+    user: Any, object_type: str, object_ids: Iterable[Any]
+) -> dict[str, frozenset[str]]:
+    """``disclosed_fields`` for a page of objects in one query (search hits, lists)."""
+    from intermediary.access.models import Disclosure
+
+    actor = actor_of(user)
+    ids = [str(i) for i in object_ids]
+    result: dict[str, frozenset[str]] = dict.fromkeys(ids, frozenset())
+    if not actor.is_party or not ids:
+        return result
+    allowed = DISCLOSABLE_FIELDS.get(object_type, frozenset())
+    rows = Disclosure.objects.filter(
+        object_type=object_type,
+        object_id__in=ids,
+        recipient_id=actor.organisation_pk,
+        revoked_at__isnull=True,
+        dossier__in=visible_dossiers(user),
+    ).values_list("object_id", "fields")
+    for object_id, fields in rows:
+        key = str(object_id)
+        result[key] = result[key] | (frozenset(fields) & allowed)
+    return result
+
+
+def disclosed_object_ids_with(user: Any, object_type: str, required: Iterable[str]) -> list[str]:
+    """Public ids disclosed to the user's party with at least the ``required`` fields.
+
+    Searching or filtering disclosed objects by a field that was not disclosed would reveal
+    it ("is this person's date of birth 1990?"), so filters only reach objects whose
+    disclosure covers every field they test.
+    """
+    from intermediary.access.models import Disclosure
+
+    actor = actor_of(user)
+    if not actor.is_party:
+        return []
+    need = frozenset(required)
+    allowed = DISCLOSABLE_FIELDS.get(object_type, frozenset())
+    if not need <= allowed:
+        return []
+    found: dict[str, set[str]] = {}
+    rows = Disclosure.objects.filter(
+        object_type=object_type,
+        recipient_id=actor.organisation_pk,
+        revoked_at__isnull=True,
+        dossier__in=visible_dossiers(user),
+    ).values_list("object_id", "fields")
+    for object_id, fields in rows:
+        found.setdefault(str(object_id), set()).update(fields)
+    return sorted(oid for oid, fields in found.items() if need <= fields)
 
 
 def disclosed_object_ids(user: Any, object_type: str) -> QuerySet[Any]:

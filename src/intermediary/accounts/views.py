@@ -41,7 +41,7 @@ def _require_or_404(request: HttpRequest, perm: Perm) -> None:
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     """Change one's own password; the current session stays signed in."""
-    form = PasswordChangeForm(request.user, request.POST or None)  # type: ignore[arg-type]
+    form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = call_service(
             form,

@@ -7,6 +7,9 @@ from ninja import NinjaAPI
 from intermediary.api.auth import API_AUTH
 from intermediary.api.errors import install_error_handlers
 from intermediary.api.routers import accounts, audit, dossiers
+from intermediary.api.routers import imports as imports_router
+from intermediary.api.routers import lists as lists_router
+from intermediary.api.routers import registry as registry_router
 
 api = NinjaAPI(
     title="intermediary API",
@@ -24,3 +27,6 @@ install_error_handlers(api)
 api.add_router("/", accounts.router)
 api.add_router("/dossiers", dossiers.router)
 api.add_router("/audit", audit.router)
+api.add_router("/registry", registry_router.router)
+api.add_router("/", imports_router.router)
+api.add_router("/", lists_router.router)

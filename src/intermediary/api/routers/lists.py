@@ -1,0 +1,430 @@
+"""API: lists (multipart submit, entries), reconciliation (start, progress), candidates and
+decisions (intermediary only), the report, and its disclosure. Same services and selectors as
+the pages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from intermediary.access.policy import Perm, can, deny, require
+from intermediary.accounts import selectors as account_selectors
+from intermediary.api.errors import error_body
+from intermediary.api.routers.accounts import ERRORS
+from intermediary.core.errors import field_error
+from intermediary.dossiers import selectors as dossier_selectors
+from intermediary.lists import selectors, services
+from intermediary.lists.models import (
+    ListEntry,
+    MatchCandidate,
+    ReconciliationRun,
+    SubmittedList,
+)
+from intermediary.lists.presentation import contributions
+
+router = Router(tags=["lists"])
+
+
+class RunOut(Schema):
+    id: str
+    status: str
+    progress: int
+    stage: str
+    threshold: float
+    requested_at: datetime
+    finished_at: datetime | None
+    candidate_count: int
+    error: str
+
+
+class ListOut(Schema):
+    id: str
+    dossier: str
+    kind: str
+    submitting_party: str
+    submitted_by: str
+    on_behalf: bool
+    submitted_at: datetime
+    title: str
+    filename: str
+    sha256: str
+    size: int
+    format: str
+    encoding: str
+    entry_count: int
+    reconciliation: RunOut | None = None
+
+
+class EntryOut(Schema):
+    id: str
+    row: int
+    reference: str
+    full_name: str
+    script: str
+    other_names: str
+    given_name: str
+    family_name: str
+    father_name: str
+    date_of_birth: str
+    birth_year: int | None
+    birth_month: int | None
+    birth_day: int | None
+    place_of_birth: str
+    id_number: str
+    sex: str
+    notes: str
+
+
+class ContributionOut(Schema):
+    field: str
+    weight: float
+
+
+class CandidateOut(Schema):
+    id: str
+    entry: str
+    entry_row: int
+    target_kind: str
+    person: str | None
+    matched_name: str | None
+    other_entry: str | None
+    probability: float
+    explanation: list[ContributionOut]
+    decision: str
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class ReportRowOut(Schema):
+    row: int
+    reference: str
+    full_name: str
+    outcome: str
+    note: str | None = None
+    match: str | None = None
+    probability: float | None = None
+
+
+class ReportOut(Schema):
+    id: str
+    reconciled: bool | None = None
+    counts: dict[str, int] | None = None
+    entries: list[ReportRowOut] | None = None
+
+
+def run_out(run: ReconciliationRun) -> RunOut:
+    return RunOut(
+        id=str(run.public_id),
+        status=run.status,
+        progress=run.progress,
+        stage=run.stage,
+        threshold=run.threshold,
+        requested_at=run.requested_at,
+        finished_at=run.finished_at,
+        candidate_count=run.candidate_count,
+        error=run.error,
+    )
+
+
+def list_out(submitted: SubmittedList, *, reviewer: bool) -> ListOut:
+    run = selectors.run_latest(submitted_list=submitted) if reviewer else None
+    return ListOut(
+        id=str(submitted.public_id),
+        dossier=str(submitted.dossier.public_id),
+        kind=submitted.kind,
+        submitting_party=str(submitted.submitting_party.public_id),
+        submitted_by=_submitter(submitted, reviewer=reviewer),
+        on_behalf=submitted.on_behalf,
+        submitted_at=submitted.submitted_at,
+        title=submitted.title,
+        filename=submitted.filename,
+        sha256=submitted.sha256,
+        size=submitted.size,
+        format=submitted.file_format,
+        encoding=submitted.encoding,
+        entry_count=submitted.entry_count,
+        reconciliation=run_out(run) if run is not None else None,
+    )
+
+
+def _submitter(submitted: SubmittedList, *, reviewer: bool) -> str:
+    """Which staff member uploaded for a party is the intermediary's business."""
+    if submitted.on_behalf and not reviewer:
+        return "intermediary"
+    return submitted.submitted_by.username
+
+
+def entry_out(entry: ListEntry) -> EntryOut:
+    return EntryOut(
+        id=str(entry.public_id),
+        row=entry.row_number,
+        reference=entry.reference,
+        full_name=entry.full_name,
+        script=entry.script,
+        other_names=entry.other_names,
+        given_name=entry.given_name,
+        family_name=entry.family_name,
+        father_name=entry.father_name,
+        date_of_birth=entry.date_of_birth_text,
+        birth_year=entry.birth_year,
+        birth_month=entry.birth_month,
+        birth_day=entry.birth_day,
+        place_of_birth=entry.place_of_birth,
+        id_number=entry.id_number,
+        sex=entry.sex,
+        notes=entry.notes,
+    )
+
+
+def candidate_out(candidate: MatchCandidate) -> CandidateOut:
+    return CandidateOut(
+        id=str(candidate.public_id),
+        entry=str(candidate.entry.public_id),
+        entry_row=candidate.entry.row_number,
+        target_kind="person" if candidate.person_id else "entry",
+        person=str(candidate.person.public_id) if candidate.person else None,
+        matched_name=candidate.matched_name.full_text if candidate.matched_name else None,
+        other_entry=str(candidate.other_entry.public_id) if candidate.other_entry else None,
+        probability=candidate.probability,
+        explanation=[
+            ContributionOut(field=c.field, weight=c.weight) for c in contributions(candidate)
+        ],
+        decision=candidate.decision,
+        decided_by=candidate.decided_by.username if candidate.decided_by else None,
+        decided_at=candidate.decided_at,
+    )
+
+
+def _reviewer(request: HttpRequest, submitted: SubmittedList) -> bool:
+    return can(request.user, Perm.LIST_REVIEW, submitted.dossier)
+
+
+@router.get(
+    "/dossiers/{dossier_id}/lists", response={200: list[ListOut], **ERRORS}, url_name="api-lists"
+)
+def list_list(request: HttpRequest, dossier_id: uuid.UUID) -> list[ListOut]:
+    dossier = dossier_selectors.dossier_get(
+        user=request.user, public_id=dossier_id, path=request.path
+    )
+    reviewer = can(request.user, Perm.LIST_REVIEW, dossier)
+    return [
+        list_out(s, reviewer=reviewer)
+        for s in selectors.list_list(user=request.user, dossier=dossier).select_related("dossier")
+    ]
+
+
+@router.post(
+    "/dossiers/{dossier_id}/lists", response={201: ListOut, **ERRORS}, url_name="api-list-submit"
+)
+def list_submit(
+    request: HttpRequest,
+    dossier_id: uuid.UUID,
+    file: File[UploadedFile | None] = None,
+    kind: Form[str] = "",
+    party: Form[str] = "",
+    encoding: Form[str] = "",
+    title: Form[str] = "",
+) -> Status[Any]:
+    """Submit a list (multipart field ``file``, CSV or XLSX; ``kind`` held or sought;
+    ``party`` when the intermediary uploads on a party's behalf). A refused file answers 422
+    with every problem under ``error.fields.rows`` (row, column, code, message)."""
+    dossier = dossier_selectors.dossier_get(
+        user=request.user, public_id=dossier_id, path=request.path
+    )
+    require(request.user, Perm.LIST_SUBMIT, dossier)
+    if file is None:
+        raise field_error("file", "Attach the file as the multipart field 'file'.", "required")
+    organisation = (
+        account_selectors.organisation_get(user=request.user, public_id=party, path=request.path)
+        if party
+        else None
+    )
+    try:
+        submitted = services.list_submit(
+            actor=request.user,
+            dossier=dossier,
+            kind=kind,
+            data=file.read(),
+            filename=file.name or "",
+            party=organisation,
+            encoding=encoding,
+            title=title,
+        )
+    except services.ListRejected as rejected:
+        rows = [error.as_dict() for error in rejected.row_errors]
+        messages = [str(m) for m in rejected.messages]
+        body = error_body("invalid_file", "The file was refused.", {"file": messages, "rows": rows})
+        return Status(422, body)
+    return Status(201, list_out(submitted, reviewer=_reviewer(request, submitted)))
+
+
+@router.get("/lists/{list_id}", response={200: ListOut, **ERRORS}, url_name="api-list")
+def list_detail(request: HttpRequest, list_id: uuid.UUID) -> ListOut:
+    submitted = selectors.list_get(user=request.user, public_id=list_id, path=request.path)
+    return list_out(submitted, reviewer=_reviewer(request, submitted))
+
+
+@router.get(
+    "/lists/{list_id}/entries",
+    response={200: list[EntryOut], **ERRORS},
+    url_name="api-list-entries",
+)
+def list_entries(request: HttpRequest, list_id: uuid.UUID) -> list[EntryOut]:
+    submitted = selectors.list_get(user=request.user, public_id=list_id, path=request.path)
+    return [entry_out(e) for e in selectors.entry_list(submitted_list=submitted)]
+
+
+class ReconcileIn(Schema):
+    threshold: float | None = None
+
+
+@router.post(
+    "/lists/{list_id}/reconciliation",
+    response={202: RunOut, **ERRORS},
+    url_name="api-list-reconcile",
+)
+def list_reconcile(
+    request: HttpRequest, list_id: uuid.UUID, payload: ReconcileIn
+) -> Status[RunOut]:
+    """Queue a reconciliation; poll GET on the same path for its progress."""
+    submitted = selectors.review_list_get(user=request.user, public_id=list_id, path=request.path)
+    run = services.reconciliation_start(
+        actor=request.user, submitted_list=submitted, threshold=payload.threshold
+    )
+    return Status(202, run_out(run))
+
+
+@router.get(
+    "/lists/{list_id}/reconciliation",
+    response={200: RunOut, **ERRORS},
+    url_name="api-list-reconciliation",
+)
+def list_reconciliation(request: HttpRequest, list_id: uuid.UUID) -> RunOut:
+    submitted = selectors.review_list_get(user=request.user, public_id=list_id, path=request.path)
+    run = selectors.run_latest(submitted_list=submitted)
+    if run is None:
+        raise deny(
+            request.user,
+            action="view",
+            object_type="lists.run",
+            object_ref=str(list_id),
+            path=request.path,
+        )
+    return run_out(run)
+
+
+@router.get(
+    "/lists/{list_id}/candidates",
+    response={200: list[CandidateOut], **ERRORS},
+    url_name="api-list-candidates",
+)
+def list_candidates(
+    request: HttpRequest, list_id: uuid.UUID, decision: str | None = None
+) -> list[CandidateOut]:
+    submitted = selectors.review_list_get(user=request.user, public_id=list_id, path=request.path)
+    candidates = selectors.candidate_list(submitted_list=submitted, decision=decision)
+    return [candidate_out(c) for c in candidates]
+
+
+class DecisionIn(Schema):
+    decision: str
+    note: str = ""
+
+
+@router.post(
+    "/candidates/{candidate_id}/decision",
+    response={200: CandidateOut, **ERRORS},
+    url_name="api-candidate-decide",
+)
+def candidate_decide(
+    request: HttpRequest, candidate_id: uuid.UUID, payload: DecisionIn
+) -> CandidateOut:
+    candidate = selectors.candidate_get(
+        user=request.user, public_id=candidate_id, path=request.path
+    )
+    decided = services.candidate_decide(
+        actor=request.user, candidate=candidate, decision=payload.decision, note=payload.note
+    )
+    return candidate_out(selectors.candidate_get(user=request.user, public_id=decided.public_id))
+
+
+@router.get(
+    "/lists/{list_id}/report",
+    response={200: ReportOut, **ERRORS},
+    url_name="api-list-report",
+    exclude_none=True,  # a party's report carries no empty intermediary-only keys
+)
+def list_report(request: HttpRequest, list_id: uuid.UUID) -> ReportOut:
+    """The outcome per entry; a party gets it only once disclosed, and only what was."""
+    view = selectors.report_get(user=request.user, public_id=list_id, path=request.path)
+    out = ReportOut(id=str(list_id))
+    if view.show_counts:
+        out.counts = view.report.counts
+    if view.full:
+        out.reconciled = view.report.reconciled
+    if view.show_rows:
+        out.entries = [_report_row(row, full=view.full) for row in view.report.rows]
+    return out
+
+
+def _report_row(row: Any, *, full: bool) -> ReportRowOut:
+    out = ReportRowOut(
+        row=row.entry.row_number,
+        reference=row.entry.reference,
+        full_name=row.entry.full_name,
+        outcome=row.outcome.value,
+    )
+    if full:
+        out.note = row.note
+        out.probability = row.match.probability if row.match else None
+        out.match = str(row.match.public_id) if row.match else None
+    return out
+
+
+class DiscloseIn(Schema):
+    recipient: uuid.UUID
+    fields: list[str]
+    purpose: str = ""
+
+
+class DisclosureOut(Schema):
+    id: str
+    recipient: str
+    fields: list[str]
+    disclosed_at: datetime
+
+
+@router.post(
+    "/lists/{list_id}/disclosures",
+    response={201: DisclosureOut, **ERRORS},
+    url_name="api-list-disclose",
+)
+def list_disclose(
+    request: HttpRequest, list_id: uuid.UUID, payload: DiscloseIn
+) -> Status[DisclosureOut]:
+    submitted = selectors.review_list_get(user=request.user, public_id=list_id, path=request.path)
+    require(request.user, Perm.DISCLOSURE_MANAGE, submitted.dossier)
+    recipient = account_selectors.organisation_get(
+        user=request.user, public_id=payload.recipient, path=request.path
+    )
+    disclosure = services.report_disclose(
+        actor=request.user,
+        submitted_list=submitted,
+        recipient=recipient,
+        fields=payload.fields,
+        purpose=payload.purpose,
+    )
+    return Status(
+        201,
+        DisclosureOut(
+            id=str(disclosure.public_id),
+            recipient=str(recipient.public_id),
+            fields=list(disclosure.fields),
+            disclosed_at=disclosure.disclosed_at,
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Imports of person lists into the registry (CSV, XLSX), their jobs and the person exports."""

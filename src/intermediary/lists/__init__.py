@@ -1,0 +1,1 @@
+"""Lists submitted by parties (persons held, persons sought) and their reconciliation."""

@@ -1,0 +1,88 @@
+"""Forms of the lists pages: they check shape only; services decide everything else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from intermediary.accounts.models import Organisation
+from intermediary.dossiers.models import Dossier
+from intermediary.imports.tables import MAX_FILE_BYTES
+from intermediary.lists.choices import REPORT_DISCLOSABLE_FIELDS, Decision, ListKind
+
+
+def _dossier_parties(dossier: Dossier) -> Any:
+    return Organisation.objects.filter(dossier_links__dossier=dossier).order_by("name")
+
+
+class ListSubmitForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of list"), choices=ListKind.choices)
+    party = forms.ModelChoiceField(
+        label=_("On behalf of party"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        to_field_name="public_id",
+    )
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    encoding = forms.CharField(
+        label=_("Encoding (only if not UTF-8)"), required=False, max_length=40
+    )
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, dossier: Dossier, on_behalf: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if on_behalf:
+            field = self.fields["party"]
+            field.required = True
+            field.queryset = _dossier_parties(dossier)  # type: ignore[attr-defined]
+        else:
+            del self.fields["party"]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(_("The file is too large."))
+        return upload
+
+
+class ReconcileForm(forms.Form):
+    threshold = forms.FloatField(
+        label=_("Threshold (match probability)"),
+        min_value=0.01,
+        max_value=0.99,
+        initial=lambda: settings.LISTS_MATCH_THRESHOLD,
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[(Decision.CONFIRMED, _("Confirm")), (Decision.REJECTED, _("Reject"))]
+    )
+    note = forms.CharField(
+        label=_("Reviewer note (intermediary only)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DiscloseForm(forms.Form):
+    recipient = forms.ModelChoiceField(
+        label=_("Disclose to"), queryset=Organisation.objects.none(), to_field_name="public_id"
+    )
+    what = forms.MultipleChoiceField(
+        label=_("What"),
+        choices=[
+            (REPORT_DISCLOSABLE_FIELDS[0], _("Counts per outcome")),
+            (REPORT_DISCLOSABLE_FIELDS[1], _("Outcome of each entry")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    purpose = forms.CharField(label=_("Purpose"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = _dossier_parties(dossier)  # type: ignore[attr-defined]

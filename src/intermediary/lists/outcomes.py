@@ -1,0 +1,144 @@
+"""Outcome per entry, derived from review decisions and registry status, never typed in.
+
+The rules are written out in docs/lists.md; this module is their one implementation, used by
+the report page, its CSV export, the API and the disclosed party view alike.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from intermediary.lists.choices import Decision, ListKind, Outcome, RunStatus
+from intermediary.lists.models import ListEntry, MatchCandidate, SubmittedList
+from intermediary.registry.choices import HELD_STATUSES, PersonStatus
+
+DEAD_STATUSES = (PersonStatus.DECEASED, PersonStatus.REMAINS_HANDED_OVER)
+
+
+@dataclass
+class ReportRow:
+    """One entry's outcome; ``match`` and ``note`` are for the intermediary only."""
+
+    entry: ListEntry
+    outcome: Outcome
+    match: MatchCandidate | None = None
+    note: str = ""
+    pending: int = 0
+
+    @property
+    def is_discrepancy(self) -> bool:
+        return self.outcome != Outcome.ACKNOWLEDGED_HELD or bool(self.note)
+
+
+@dataclass
+class Report:
+    submitted_list: SubmittedList
+    reconciled: bool
+    rows: list[ReportRow] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Entries per outcome, every outcome present (zero included), in a fixed order."""
+        found = Counter(row.outcome for row in self.rows)
+        return {outcome.value: found.get(outcome, 0) for outcome in Outcome}
+
+    @property
+    def discrepancies(self) -> list[ReportRow]:
+        return [row for row in self.rows if row.is_discrepancy]
+
+
+def _confirmed(submitted: SubmittedList) -> dict[int, MatchCandidate]:
+    qs = MatchCandidate.objects.filter(
+        entry__submitted_list=submitted, decision=Decision.CONFIRMED
+    ).select_related("person", "other_entry__submitted_list")
+    return {c.entry_id: c for c in qs}
+
+
+def _confirmed_from_other_side(submitted: SubmittedList) -> dict[int, MatchCandidate]:
+    """Identities confirmed while reviewing the other side's list (pointing at our entries)."""
+    qs = (
+        MatchCandidate.objects.filter(
+            other_entry__submitted_list=submitted, decision=Decision.CONFIRMED
+        )
+        .exclude(entry__submitted_list=submitted)
+        .select_related("entry__submitted_list")
+    )
+    return {c.other_entry_id: c for c in qs if c.other_entry_id is not None}
+
+
+def _pending(submitted: SubmittedList) -> Counter[int]:
+    qs = MatchCandidate.objects.filter(
+        entry__submitted_list=submitted, decision=Decision.PENDING
+    ).values_list("entry_id", flat=True)
+    return Counter(qs)
+
+
+def _from_person(kind: str, candidate: MatchCandidate) -> tuple[Outcome, str]:
+    person = candidate.person
+    assert person is not None  # noqa: S101  (checked by the caller)
+    status = PersonStatus(person.status)
+    if status in DEAD_STATUSES:
+        return Outcome.DECEASED, _("registry: %(s)s") % {"s": status.label}
+    if status in HELD_STATUSES:
+        return Outcome.ACKNOWLEDGED_HELD, ""
+    note = _("registry: %(s)s") % {"s": status.label}
+    return (Outcome.ACKNOWLEDGED_HELD if kind == ListKind.HELD else Outcome.UNKNOWN), note
+
+
+def _from_entry(submitted: SubmittedList, candidate: MatchCandidate) -> tuple[Outcome, str]:
+    other = candidate.other_entry
+    assert other is not None  # noqa: S101
+    if other.submitted_list_id == submitted.pk:
+        return Outcome.DUPLICATE, _("duplicate of row %(n)d") % {"n": other.row_number}
+    if submitted.kind == ListKind.HELD:
+        return Outcome.ACKNOWLEDGED_HELD, _("not in the registry")
+    return Outcome.ACKNOWLEDGED_HELD, ""
+
+
+def _row(
+    submitted: SubmittedList,
+    entry: ListEntry,
+    confirmed: MatchCandidate | None,
+    reverse: MatchCandidate | None,
+    pending: int,
+    reconciled: bool,
+) -> ReportRow:
+    if confirmed is not None:
+        if confirmed.person_id is not None:
+            outcome, note = _from_person(submitted.kind, confirmed)
+        else:
+            outcome, note = _from_entry(submitted, confirmed)
+        return ReportRow(entry, outcome, confirmed, note, pending)
+    if reverse is not None:
+        return ReportRow(entry, Outcome.ACKNOWLEDGED_HELD, reverse, "", pending)
+    if submitted.kind == ListKind.HELD:
+        # Listed by the holder: acknowledged by definition; the registry does not know them.
+        return ReportRow(entry, Outcome.ACKNOWLEDGED_HELD, None, _("not in the registry"), pending)
+    if reconciled and not pending:
+        return ReportRow(entry, Outcome.NOT_ACKNOWLEDGED, None, "", 0)
+    note = _("awaiting review") if pending else _("not reconciled yet")
+    return ReportRow(entry, Outcome.UNKNOWN, None, note, pending)
+
+
+def list_report(submitted: SubmittedList) -> Report:
+    """Every entry of the list with its outcome (callers have checked access)."""
+    reconciled = submitted.runs.filter(status=RunStatus.DONE).exists()
+    confirmed = _confirmed(submitted)
+    reverse = _confirmed_from_other_side(submitted)
+    pending = _pending(submitted)
+    report = Report(submitted_list=submitted, reconciled=reconciled)
+    for entry in submitted.entries.order_by("row_number"):
+        report.rows.append(
+            _row(
+                submitted,
+                entry,
+                confirmed.get(entry.pk),
+                reverse.get(entry.pk),
+                pending.get(entry.pk, 0),
+                reconciled,
+            )
+        )
+    return report

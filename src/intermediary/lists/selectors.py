@@ -1,0 +1,202 @@
+"""Reads for lists, always scoped through the access module.
+
+Parties reach their own lists and entries; candidates and runs are intermediary-only
+(``Perm.LIST_REVIEW``); a report reaches a party only through a disclosure, and then only the
+disclosed fields.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from intermediary.access.policy import (
+    Perm,
+    can,
+    deny,
+    disclosed_fields,
+    get_visible_or_404,
+    visible_dossiers,
+    visible_lists,
+)
+from intermediary.dossiers.models import Dossier
+from intermediary.lists.choices import (
+    CANDIDATE_OBJECT_TYPE,
+    LIST_OBJECT_TYPE,
+    REPORT_OBJECT_TYPE,
+    Decision,
+)
+from intermediary.lists.models import (
+    CandidateDecision,
+    ListEntry,
+    MatchCandidate,
+    ReconciliationRun,
+    SubmittedList,
+)
+from intermediary.lists.outcomes import Report, list_report
+
+
+def list_list(*, user: Any, dossier: Dossier) -> QuerySet[SubmittedList]:
+    """The lists of one dossier the user may see (a party: its own), newest first."""
+    return (
+        visible_lists(user)
+        .filter(dossier=dossier)
+        .select_related("submitting_party", "submitted_by")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def list_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> SubmittedList:
+    """One list the user may see, or 404 (the other side's lists do not exist for a party)."""
+    return get_visible_or_404(
+        user,
+        visible_lists(user).select_related("dossier", "submitting_party", "submitted_by"),
+        object_type=LIST_OBJECT_TYPE,
+        path=path,
+        public_id=public_id,
+    )
+
+
+def review_list_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> SubmittedList:
+    """A list for review: only for the intermediary staff who work the dossier's lists.
+    Anyone else gets the same 404 as for a list that does not exist."""
+    submitted = list_get(user=user, public_id=public_id, path=path)
+    if not can(user, Perm.LIST_REVIEW, submitted.dossier):
+        raise deny(
+            user,
+            action="review",
+            object_type=LIST_OBJECT_TYPE,
+            object_ref=str(public_id),
+            path=path,
+        )
+    return submitted
+
+
+def entry_list(*, submitted_list: SubmittedList) -> QuerySet[ListEntry]:
+    """Entries of a list the caller already fetched through ``list_get``."""
+    return submitted_list.entries.order_by("row_number")
+
+
+def run_latest(*, submitted_list: SubmittedList) -> ReconciliationRun | None:
+    return submitted_list.runs.order_by("-requested_at", "-pk").first()
+
+
+def candidate_list(
+    *, submitted_list: SubmittedList, decision: str | None = None
+) -> QuerySet[MatchCandidate]:
+    """Candidates of a list fetched through ``review_list_get``, best first per entry."""
+    qs = MatchCandidate.objects.filter(entry__submitted_list=submitted_list).select_related(
+        "entry", "person", "matched_name", "other_entry__submitted_list__submitting_party"
+    )
+    if decision:
+        qs = qs.filter(decision=decision)
+    return qs.order_by("entry__row_number", "-probability", "pk")
+
+
+def review_entries(
+    *, submitted_list: SubmittedList, pending_only: bool = False
+) -> QuerySet[ListEntry]:
+    """Entries with at least one candidate (or one awaiting review), their candidates
+    prefetched (review page)."""
+    wanted = MatchCandidate.objects.filter(entry__submitted_list=submitted_list)
+    if pending_only:
+        wanted = wanted.filter(decision=Decision.PENDING)
+    return (
+        submitted_list.entries.filter(pk__in=wanted.values("entry_id"))
+        .prefetch_related(
+            Prefetch(
+                "candidates",
+                queryset=MatchCandidate.objects.select_related(
+                    "person", "matched_name", "other_entry__submitted_list__submitting_party"
+                ).order_by("-probability", "pk"),
+            )
+        )
+        .order_by("row_number")
+    )
+
+
+def candidate_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> MatchCandidate:
+    """One candidate, for the intermediary staff working the dossier's lists; else 404."""
+    scope = MatchCandidate.objects.filter(
+        entry__submitted_list__in=visible_lists(user)
+    ).select_related(
+        "entry__submitted_list__dossier",
+        "entry__submitted_list__submitting_party",
+        "person__holding_party",
+        "matched_name",
+        "other_entry__submitted_list__submitting_party",
+    )
+    candidate = get_visible_or_404(
+        user, scope, object_type=CANDIDATE_OBJECT_TYPE, path=path, public_id=public_id
+    )
+    if not can(user, Perm.LIST_REVIEW, candidate.entry.submitted_list.dossier):
+        raise deny(
+            user,
+            action="review",
+            object_type=CANDIDATE_OBJECT_TYPE,
+            object_ref=str(public_id),
+            path=path,
+        )
+    return candidate
+
+
+def decision_history(*, candidate: MatchCandidate) -> QuerySet[CandidateDecision]:
+    return candidate.decisions.select_related("decided_by").order_by("-decided_at", "-pk")
+
+
+@dataclass
+class ReportView:
+    """A report as one user may see it: the full report for the intermediary; for a party,
+    only the disclosed fields (``counts`` and/or ``rows`` left empty otherwise)."""
+
+    report: Report
+    full: bool
+    show_counts: bool
+    show_rows: bool
+
+
+def report_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> ReportView:
+    """The reconciliation report of a list. Intermediary reviewers see everything; a party
+    sees a report only once disclosed to it (its own list or the other side's), and then
+    only the disclosed fields; otherwise 404."""
+    reviewer = SubmittedList.objects.filter(
+        public_id=public_id, pk__in=visible_lists(user).values("pk")
+    ).first()
+    if reviewer is not None and can(user, Perm.LIST_REVIEW, reviewer.dossier):
+        return ReportView(list_report(reviewer), full=True, show_counts=True, show_rows=True)
+    fields = _disclosed(user, public_id)
+    submitted = (
+        SubmittedList.objects.filter(public_id=public_id, dossier__in=visible_dossiers(user))
+        .select_related("dossier", "submitting_party")
+        .first()
+    )
+    if submitted is None or not fields:
+        raise deny(
+            user, action="view", object_type="lists.report", object_ref=str(public_id), path=path
+        )
+    return ReportView(
+        list_report(submitted),
+        full=False,
+        show_counts="outcome_counts" in fields,
+        show_rows="outcome_per_entry" in fields,
+    )
+
+
+def _disclosed(user: Any, public_id: uuid.UUID | str) -> frozenset[str]:
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        return frozenset()
+    return disclosed_fields(user, REPORT_OBJECT_TYPE, key)
+
+
+def disclosure_list(*, submitted_list: SubmittedList) -> QuerySet[Any]:
+    """Disclosures of a list's report (for the coordinator's page)."""
+    from intermediary.access.models import Disclosure
+
+    return Disclosure.objects.filter(
+        object_type=REPORT_OBJECT_TYPE, object_id=submitted_list.public_id
+    ).select_related("recipient", "disclosed_by")

@@ -1,0 +1,295 @@
+"""Writes for lists: submit, start a reconciliation, decide on candidates, disclose a report.
+
+Each one checks permission first, validates, writes and appends its audit event in the same
+transaction. Reconciliation itself runs in ``lists.reconcile`` (called by the background task).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from intermediary.access.models import Disclosure
+from intermediary.access.policy import Perm, PermissionDenied, actor_of, require
+from intermediary.access.services import disclosure_create
+from intermediary.accounts.models import Organisation, User
+from intermediary.audit.services import audit_append
+from intermediary.core.errors import field_error
+from intermediary.dossiers.models import Dossier
+from intermediary.imports.problems import RowError
+from intermediary.lists.choices import (
+    ACTIVE_RUN_STATUSES,
+    CANDIDATE_OBJECT_TYPE,
+    LIST_OBJECT_TYPE,
+    REPORT_OBJECT_TYPE,
+    Decision,
+    ListKind,
+    RunStatus,
+)
+from intermediary.lists.models import (
+    CandidateDecision,
+    ListEntry,
+    ListFile,
+    MatchCandidate,
+    ReconciliationRun,
+    SubmittedList,
+)
+from intermediary.lists.parsing import ParsedList, iter_errors, parse_list
+
+
+class ListRejected(ValidationError):
+    """The file was refused; ``row_errors`` names each problem by row and column."""
+
+    def __init__(self, parsed: ParsedList) -> None:
+        self.row_errors: list[RowError] = parsed.errors
+        super().__init__(
+            {"file": [ValidationError(m, code="invalid") for m in iter_errors(parsed)]}
+        )
+
+
+def _audit(actor: Any, action: str, object_type: str, public_id: Any, payload: Any) -> None:
+    audit_append(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=str(public_id),
+        payload=payload,
+    )
+
+
+def _submitting_party(actor: Any, dossier: Dossier, party: Organisation | None) -> Organisation:
+    """A negotiator submits for its own party only; the intermediary names the party."""
+    acting = actor_of(actor)
+    if acting.is_party:
+        if party is not None and party.pk != acting.organisation_pk:
+            raise PermissionDenied(Perm.LIST_SUBMIT.value)
+        return Organisation.objects.get(pk=acting.organisation_pk or 0)
+    if party is None:
+        raise field_error("party", _("Name the party whose list this is."), "required")
+    if not dossier.party_links.filter(organisation=party).exists():
+        raise field_error("party", _("This organisation is not a party to the dossier."))
+    return party
+
+
+@transaction.atomic
+def list_submit(
+    *,
+    actor: Any,
+    dossier: Dossier,
+    kind: str,
+    data: bytes,
+    filename: str,
+    party: Organisation | None = None,
+    encoding: str = "",
+    title: str = "",
+) -> SubmittedList:
+    """Keep a party's list as submitted and parse it into entries, or refuse it whole."""
+    require(actor, Perm.LIST_SUBMIT, dossier)
+    if kind not in ListKind.values:
+        raise field_error("kind", _("Choose held or sought."))
+    submitting = _submitting_party(actor, dossier, party)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if SubmittedList.objects.filter(dossier=dossier, sha256=sha256).exists():
+        raise field_error(
+            "file", _("This file was already submitted in this dossier."), "duplicate"
+        )
+    parsed = parse_list(data, filename, encoding)
+    if not parsed.ok:
+        raise ListRejected(parsed)
+    submitted = _create_list(actor, dossier, kind, submitting, parsed, data, filename, title)
+    _audit(
+        actor,
+        "list.submit",
+        LIST_OBJECT_TYPE,
+        submitted.public_id,
+        {
+            "dossier": dossier.public_id,
+            "kind": kind,
+            "party": submitting.public_id,
+            "on_behalf": submitted.on_behalf,
+            "filename": filename,
+            "sha256": sha256,
+            "entries": submitted.entry_count,
+        },
+    )
+    return submitted
+
+
+def _create_list(
+    actor: Any,
+    dossier: Dossier,
+    kind: str,
+    party: Organisation,
+    parsed: ParsedList,
+    data: bytes,
+    filename: str,
+    title: str,
+) -> SubmittedList:
+    submitted = SubmittedList(
+        dossier=dossier,
+        kind=kind,
+        submitting_party=party,
+        submitted_by=actor,
+        on_behalf=actor_of(actor).is_intermediary,
+        title=title.strip()[:200],
+        filename=(filename or "list")[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        file_format=parsed.file_format,
+        encoding=parsed.encoding[:64],
+        entry_count=len(parsed.entries),
+    )
+    submitted.full_clean(exclude=["dossier", "submitting_party", "submitted_by"])
+    submitted.save()
+    ListFile.objects.create(submitted_list=submitted, content=data)
+    ListEntry.objects.bulk_create(
+        [ListEntry(submitted_list=submitted, **vars(entry)) for entry in parsed.entries],
+        batch_size=2000,
+    )
+    return submitted
+
+
+@transaction.atomic
+def reconciliation_start(
+    *,
+    actor: Any,
+    submitted_list: SubmittedList,
+    threshold: float | None = None,
+    run_now: bool = False,
+) -> ReconciliationRun:
+    """Queue a background reconciliation of one list (one at a time per list).
+
+    ``run_now`` runs it in this process instead (the demo loader: no worker needed there).
+    """
+    require(actor, Perm.LIST_REVIEW, submitted_list.dossier)
+    value = settings.LISTS_MATCH_THRESHOLD if threshold is None else threshold
+    if not 0.0 < value < 1.0:
+        raise field_error("threshold", _("The threshold lies strictly between 0 and 1."))
+    SubmittedList.objects.select_for_update().get(pk=submitted_list.pk)
+    _abandon_stale_runs(submitted_list)
+    if submitted_list.runs.filter(status__in=ACTIVE_RUN_STATUSES).exists():
+        raise field_error("run", _("A reconciliation of this list is already under way."), "state")
+    run = ReconciliationRun.objects.create(
+        submitted_list=submitted_list, threshold=value, requested_by=actor
+    )
+    _audit(
+        actor,
+        "list.reconcile",
+        LIST_OBJECT_TYPE,
+        submitted_list.public_id,
+        {
+            "run": run.public_id,
+            "threshold": value,
+        },
+    )
+    if run_now:
+        from intermediary.lists.reconcile import run_reconciliation
+
+        run_reconciliation(run.pk)
+        run.refresh_from_db()
+        return run
+    from intermediary.lists.tasks import reconcile_list
+
+    # Enqueued inside the transaction: with the database backend the job row commits with
+    # the run row or not at all, so a run is never left queued without a job.
+    result = reconcile_list.enqueue(run.pk)
+    ReconciliationRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
+    run.refresh_from_db()
+    return run
+
+
+# A run still queued or running this long after it was requested lost its worker (killed,
+# restarted): without this, the one-run-per-list rule would block the list for ever.
+STALE_RUN_AFTER = timedelta(hours=1)
+
+
+def _abandon_stale_runs(submitted_list: SubmittedList) -> None:
+    cutoff = timezone.now() - STALE_RUN_AFTER
+    submitted_list.runs.filter(status__in=ACTIVE_RUN_STATUSES, requested_at__lt=cutoff).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error="abandoned: no result an hour after it was requested",
+    )
+
+
+def _check_one_confirmed(candidate: MatchCandidate) -> None:
+    other = (
+        MatchCandidate.objects.filter(entry_id=candidate.entry_id, decision=Decision.CONFIRMED)
+        .exclude(pk=candidate.pk)
+        .exists()
+    )
+    if other:
+        raise field_error(
+            "decision",
+            _("This entry already has a confirmed match: reject that one first."),
+            "state",
+        )
+
+
+@transaction.atomic
+def candidate_decide(
+    *, actor: Any, candidate: MatchCandidate, decision: str, note: str = ""
+) -> MatchCandidate:
+    """Confirm or reject a candidate; a new decision revises the last one, which stays in
+    the history (who, when, what, note)."""
+    require(actor, Perm.LIST_REVIEW, candidate.entry.submitted_list.dossier)
+    if decision not in (Decision.CONFIRMED, Decision.REJECTED):
+        raise field_error("decision", _("Choose confirm or reject."))
+    locked = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if locked.decision == decision:
+        raise field_error("decision", _("This is already the decision."), "state")
+    if decision == Decision.CONFIRMED:
+        _check_one_confirmed(locked)
+    previous = locked.decision
+    row = CandidateDecision(
+        candidate=locked, decision=decision, note=note.strip(), decided_by=actor
+    )
+    row.full_clean(exclude=["candidate", "decided_by"])
+    row.save()
+    locked.decision = decision
+    locked.decided_by = actor if isinstance(actor, User) else None
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["decision", "decided_by", "decided_at"])
+    _audit(
+        actor,
+        "candidate.decide",
+        CANDIDATE_OBJECT_TYPE,
+        locked.public_id,
+        {
+            "entry": locked.entry.public_id,
+            "decision": decision,
+            "note": row.note,
+            "previous": previous,
+        },
+    )
+    return locked
+
+
+def report_disclose(
+    *,
+    actor: Any,
+    submitted_list: SubmittedList,
+    recipient: Organisation,
+    fields: Iterable[str],
+    purpose: str = "",
+) -> Disclosure:
+    """Disclose a list's reconciliation outcome (counts, or outcome per entry) to a party:
+    the submitting party or the other side. Candidates and scores are never disclosable."""
+    return disclosure_create(
+        actor=actor,
+        dossier=submitted_list.dossier,
+        object_type=REPORT_OBJECT_TYPE,
+        object_id=uuid.UUID(str(submitted_list.public_id)),
+        recipient=recipient,
+        fields=fields,
+        purpose=purpose or _("Reconciliation outcome of a list"),
+    )

@@ -1,0 +1,307 @@
+"""Pages for lists: submit, see entries, reconcile (with progress), review candidates side by
+side, decide, report (page and CSV), disclose. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from intermediary.access.policy import Perm, actor_of, can, require
+from intermediary.core.forms import call_service
+from intermediary.dossiers import selectors as dossier_selectors
+from intermediary.lists import selectors, services
+from intermediary.lists.choices import ACTIVE_RUN_STATUSES, Decision, Outcome
+from intermediary.lists.forms import DecisionForm, DiscloseForm, ListSubmitForm, ReconcileForm
+from intermediary.lists.models import SubmittedList
+from intermediary.lists.presentation import (
+    aligned_rows,
+    candidate_side,
+    contributions,
+    entry_side,
+)
+
+ENTRIES_PER_PAGE = 100
+
+
+@login_required
+@require_GET
+def dossier_lists(request: HttpRequest, public_id: str) -> HttpResponse:
+    dossier = dossier_selectors.dossier_get(
+        user=request.user, public_id=public_id, path=request.path
+    )
+    context = {
+        "dossier": dossier,
+        "lists": selectors.list_list(user=request.user, dossier=dossier),
+        "can_submit": can(request.user, Perm.LIST_SUBMIT, dossier),
+    }
+    return render(request, "lists/dossier_lists.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_submit(request: HttpRequest, public_id: str) -> HttpResponse:
+    dossier = dossier_selectors.dossier_get(
+        user=request.user, public_id=public_id, path=request.path
+    )
+    # Seeing the dossier but not acting for a party in it: 403, like the API.
+    require(request.user, Perm.LIST_SUBMIT, dossier)
+    on_behalf = actor_of(request.user).is_intermediary
+    form = ListSubmitForm(
+        request.POST or None, request.FILES or None, dossier=dossier, on_behalf=on_behalf
+    )
+    row_errors: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        submitted = call_service(form, lambda: _submit(request, dossier, form, row_errors))
+        if submitted is not None:
+            messages.success(
+                request, _("List received: %(n)d entries.") % {"n": submitted.entry_count}
+            )
+            return redirect("lists-detail", public_id=submitted.public_id)
+    context = {"dossier": dossier, "form": form, "row_errors": row_errors}
+    return render(request, "lists/submit.html", context, status=422 if row_errors else 200)
+
+
+def _submit(
+    request: HttpRequest, dossier: Any, form: ListSubmitForm, row_errors: list[Any]
+) -> SubmittedList | None:
+    """Submit the upload; a refused file fills ``row_errors`` for the table of problems
+    (caught here, before ``call_service`` would flatten it onto the form)."""
+    upload = form.cleaned_data["file"]
+    try:
+        return _call_submit(request, dossier, form, upload)
+    except services.ListRejected as rejected:
+        row_errors.extend(rejected.row_errors)
+        return None
+
+
+def _call_submit(
+    request: HttpRequest, dossier: Any, form: ListSubmitForm, upload: Any
+) -> SubmittedList:
+    return services.list_submit(
+        actor=request.user,
+        dossier=dossier,
+        kind=form.cleaned_data["kind"],
+        data=upload.read(),
+        filename=upload.name or "",
+        party=form.cleaned_data.get("party"),
+        encoding=form.cleaned_data.get("encoding", ""),
+        title=form.cleaned_data.get("title", ""),
+    )
+
+
+@login_required
+@require_GET
+def list_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    submitted = selectors.list_get(user=request.user, public_id=public_id, path=request.path)
+    reviewer = can(request.user, Perm.LIST_REVIEW, submitted.dossier)
+    page = Paginator(selectors.entry_list(submitted_list=submitted), ENTRIES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context: dict[str, Any] = {"list": submitted, "page": page, "reviewer": reviewer}
+    if reviewer:
+        context["run"] = run = selectors.run_latest(submitted_list=submitted)
+        context["active"] = _active(run)
+        context["reconcile_form"] = ReconcileForm()
+    if can(request.user, Perm.DISCLOSURE_MANAGE, submitted.dossier):
+        context["disclose_form"] = DiscloseForm(dossier=submitted.dossier)
+        context["disclosures"] = selectors.disclosure_list(submitted_list=submitted)
+    return render(request, "lists/detail.html", context)
+
+
+@login_required
+@require_GET
+def list_progress(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The run's progress as a fragment; htmx polls it while the job is under way."""
+    submitted = selectors.review_list_get(user=request.user, public_id=public_id, path=request.path)
+    run = selectors.run_latest(submitted_list=submitted)
+    context = {"list": submitted, "run": run, "active": _active(run)}
+    return render(request, "lists/_progress.html", context)
+
+
+def _active(run: Any) -> bool:
+    return run is not None and run.status in ACTIVE_RUN_STATUSES
+
+
+@login_required
+@require_POST
+def list_reconcile(request: HttpRequest, public_id: str) -> HttpResponse:
+    submitted = selectors.review_list_get(user=request.user, public_id=public_id, path=request.path)
+    form = ReconcileForm(request.POST)
+    if form.is_valid() and _succeeded(
+        form,
+        lambda: services.reconciliation_start(
+            actor=request.user,
+            submitted_list=submitted,
+            threshold=form.cleaned_data["threshold"],
+        ),
+    ):
+        messages.success(request, _("Reconciliation started."))
+    else:
+        _flash_errors(request, form)
+    return redirect("lists-detail", public_id=submitted.public_id)
+
+
+@login_required
+@require_GET
+def list_review(request: HttpRequest, public_id: str) -> HttpResponse:
+    submitted = selectors.review_list_get(user=request.user, public_id=public_id, path=request.path)
+    pending_only = request.GET.get("pending") == "1"
+    entries = selectors.review_entries(submitted_list=submitted, pending_only=pending_only)
+    context = {
+        "list": submitted,
+        "entries": entries,
+        "run": selectors.run_latest(submitted_list=submitted),
+        "pending_only": pending_only,
+    }
+    return render(request, "lists/review.html", context)
+
+
+@login_required
+@require_GET
+def candidate_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    candidate = selectors.candidate_get(user=request.user, public_id=public_id, path=request.path)
+    left, right = entry_side(candidate.entry), candidate_side(candidate)
+    context = {
+        "candidate": candidate,
+        "list": candidate.entry.submitted_list,
+        "left": left,
+        "right": right,
+        "rows": aligned_rows(left, right),
+        "contributions": contributions(candidate),
+        "history": selectors.decision_history(candidate=candidate),
+        "form": DecisionForm(),
+        "decisions": Decision,
+    }
+    return render(request, "lists/candidate.html", context)
+
+
+@login_required
+@require_POST
+def candidate_decide(request: HttpRequest, public_id: str) -> HttpResponse:
+    candidate = selectors.candidate_get(user=request.user, public_id=public_id, path=request.path)
+    form = DecisionForm(request.POST)
+    if form.is_valid() and _succeeded(
+        form,
+        lambda: services.candidate_decide(
+            actor=request.user,
+            candidate=candidate,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+        ),
+    ):
+        messages.success(request, _("Decision recorded."))
+    else:
+        _flash_errors(request, form)
+    return redirect("lists-candidate", public_id=candidate.public_id)
+
+
+@login_required
+@require_GET
+def list_report(request: HttpRequest, public_id: str) -> HttpResponse:
+    view = selectors.report_get(user=request.user, public_id=public_id, path=request.path)
+    context = {
+        "view": view,
+        "list": view.report.submitted_list,
+        "counts": [(Outcome(k).label, k, n) for k, n in view.report.counts.items()],
+        "rows": view.report.rows if view.full else [],
+        "discrepancies": view.report.discrepancies if view.full else [],
+    }
+    return render(request, "lists/report.html", context)
+
+
+@login_required
+@require_GET
+def list_report_csv(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The report as CSV: the same rows and outcomes as the page, for the same user."""
+    view = selectors.report_get(user=request.user, public_id=public_id, path=request.path)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="report-{public_id}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 (Arabic, Hebrew) only with a BOM
+    writer = csv.writer(response)
+    for line in report_csv_rows(view):
+        writer.writerow(line)
+    return response
+
+
+def report_csv_rows(view: selectors.ReportView) -> list[list[str]]:
+    """Rows of the CSV export; a party gets only what was disclosed to it."""
+    rows: list[list[str]] = []
+    if view.show_rows:
+        header = ["row", "reference", "name", "outcome"]
+        if view.full:
+            header += ["note", "match", "probability", "pending_candidates"]
+        rows.append(header)
+        for row in view.report.rows:
+            line = [
+                str(row.entry.row_number),
+                _inert(row.entry.reference),
+                _inert(row.entry.full_name),
+                row.outcome.value,
+            ]
+            if view.full:
+                line += [row.note, _match_ref(row.match), _probability(row.match), str(row.pending)]
+            rows.append(line)
+    if view.show_counts:
+        if rows:
+            rows.append([])
+        rows.append(["outcome", "count"])
+        rows += [[key, str(count)] for key, count in view.report.counts.items()]
+    return rows
+
+
+def _inert(text: str) -> str:
+    """Keep a spreadsheet from reading a cell as a formula (a list is untrusted input)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _match_ref(match: Any) -> str:
+    if match is None:
+        return ""
+    if match.person_id is not None:
+        return f"person:{match.person.public_id}"
+    return f"entry:{match.other_entry.public_id}" if match.other_entry else ""
+
+
+def _probability(match: Any) -> str:
+    return "" if match is None else f"{match.probability:.4f}"
+
+
+@login_required
+@require_POST
+def list_disclose(request: HttpRequest, public_id: str) -> HttpResponse:
+    submitted = selectors.review_list_get(user=request.user, public_id=public_id, path=request.path)
+    form = DiscloseForm(request.POST, dossier=submitted.dossier)
+    if form.is_valid() and _succeeded(
+        form,
+        lambda: services.report_disclose(
+            actor=request.user,
+            submitted_list=submitted,
+            recipient=form.cleaned_data["recipient"],
+            fields=form.cleaned_data["what"],
+            purpose=form.cleaned_data["purpose"],
+        ),
+    ):
+        messages.success(request, _("Report disclosed."))
+    else:
+        _flash_errors(request, form)
+    return redirect("lists-detail", public_id=submitted.public_id)
+
+
+def _succeeded(form: Any, action: Callable[[], object]) -> bool:
+    """Run a service through ``call_service``: True when it wrote, False when it refused."""
+    return call_service(form, action) is not None
+
+
+def _flash_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in getattr(form, "errors", {}).items():
+        for error in errors:
+            messages.error(request, f"{field}: {error}" if field != "__all__" else str(error))

@@ -1,0 +1,1 @@
+"""The registry: persons deprived of liberty, their names and custody timeline, human remains."""

@@ -1,0 +1,194 @@
+"""Matrix cases for lists: parties see their own lists; review, candidates, runs and reports
+are the intermediary's (coordinators and assigned field delegates); reports reach a party
+only once disclosed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tests.authz.cases import DOSSIER_PARTIES, INTERMEDIARY_STAFF, Case, allow
+
+if TYPE_CHECKING:
+    from tests.conftest import World
+
+SEES_DOSSIER = (*INTERMEDIARY_STAFF, *DOSSIER_PARTIES)
+REVIEWERS = ("coordinator", "delegate")
+SUBMITTERS = ("coordinator", "delegate", "north_negotiator", "south_negotiator")
+SEES_SOUTH_LIST = (*REVIEWERS, "south_negotiator", "south_observer")
+# See the dossier, may not submit in it (403: the object is visible, the act is not theirs).
+CANNOT_SUBMIT = ("forensic", "north_observer", "south_observer")
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    return "\n".join(",".join(r) for r in rows).encode()
+
+
+def south_list(world: World) -> Any:
+    """A South sought list with one possible duplicate pair and a finished run (no Splink:
+    the matrix tests access, not matching)."""
+    from intermediary.lists.models import MatchCandidate, ReconciliationRun
+    from intermediary.lists.services import list_submit
+
+    submitted = list_submit(
+        actor=world.users["south_negotiator"],
+        dossier=world.dossier,
+        kind="sought",
+        data=_csv([["full_name"], ["Yusuf Haddad"], ["Youssef Haddad"]]),
+        filename="s.csv",
+    )
+    first, second = submitted.entries.order_by("row_number")
+    run = ReconciliationRun.objects.create(
+        submitted_list=submitted, threshold=0.5, status="done", progress=100
+    )
+    candidate = MatchCandidate.objects.create(
+        entry=second, other_entry=first, run=run, probability=0.9, weights={"name": 5.0}
+    )
+    world.extra.update(list=submitted, candidate=candidate)
+    return submitted
+
+
+def disclosed_to_north(world: World) -> None:
+    from intermediary.lists.services import report_disclose
+
+    submitted = south_list(world)
+    report_disclose(
+        actor=world.users["coordinator"],
+        submitted_list=submitted,
+        recipient=world.orgs["NORTH"],
+        fields=["outcome_counts"],
+    )
+
+
+def _dossier(world: World) -> dict[str, Any]:
+    return {"public_id": world.dossier.public_id}
+
+
+def _api_dossier(world: World) -> dict[str, Any]:
+    return {"dossier_id": world.dossier.public_id}
+
+
+def _list(world: World) -> dict[str, Any]:
+    return {"public_id": world.extra["list"].public_id}
+
+
+def _api_list(world: World) -> dict[str, Any]:
+    return {"list_id": world.extra["list"].public_id}
+
+
+def _candidate(world: World) -> dict[str, Any]:
+    return {"public_id": world.extra["candidate"].public_id}
+
+
+def _api_candidate(world: World) -> dict[str, Any]:
+    return {"candidate_id": world.extra["candidate"].public_id}
+
+
+def _upload(world: World) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "kind": "held",
+        "party": world.orgs["SOUTH"].public_id,
+        "file": SimpleUploadedFile("held.csv", _csv([["full_name"], ["Karim Nasser"]])),
+    }
+
+
+def _ui(route: str, method: str = "GET", **kwargs: Any) -> Case:
+    return Case(route, method, params=_list, setup=south_list, **kwargs)
+
+
+def _api(route: str, method: str = "GET", **kwargs: Any) -> Case:
+    return Case(route, method, params=_api_list, setup=south_list, **kwargs)
+
+
+CASES = [
+    Case("lists-dossier", params=_dossier, expect=allow(200, *SEES_DOSSIER)),
+    Case(
+        "lists-submit",
+        params=_dossier,
+        expect={**allow(200, *SUBMITTERS), **allow(403, *CANNOT_SUBMIT)},
+    ),
+    Case(
+        "lists-submit",
+        "POST",
+        params=_dossier,
+        data=_upload,
+        expect={**allow(302, *SUBMITTERS), **allow(403, *CANNOT_SUBMIT)},
+    ),
+    _ui("lists-detail", expect=allow(200, *SEES_SOUTH_LIST)),
+    _ui("lists-progress", expect=allow(200, *REVIEWERS)),
+    _ui(
+        "lists-reconcile",
+        "POST",
+        data=lambda w: {"threshold": "0.5"},
+        expect=allow(302, *REVIEWERS),
+    ),
+    _ui("lists-review", expect=allow(200, *REVIEWERS)),
+    _ui("lists-report", expect=allow(200, *REVIEWERS)),
+    Case(
+        "lists-report",
+        params=_list,
+        setup=disclosed_to_north,
+        expect=allow(200, *REVIEWERS, "north_negotiator", "north_observer"),
+    ),
+    _ui("lists-report-csv", expect=allow(200, *REVIEWERS)),
+    _ui(
+        "lists-disclose",
+        "POST",
+        data=lambda w: {"recipient": w.orgs["SOUTH"].public_id, "what": ["outcome_counts"]},
+        expect={"coordinator": 302, "delegate": 403},
+    ),
+    Case("lists-candidate", params=_candidate, setup=south_list, expect=allow(200, *REVIEWERS)),
+    Case(
+        "lists-decide",
+        "POST",
+        params=_candidate,
+        setup=south_list,
+        data=lambda w: {"decision": "rejected"},
+        expect=allow(302, *REVIEWERS),
+    ),
+    # API
+    Case(
+        "/api/v1/dossiers/{dossier_id}/lists", params=_api_dossier, expect=allow(200, *SEES_DOSSIER)
+    ),
+    # The matrix posts JSON, so permitted callers get 422 (no multipart file); the point is
+    # that nobody else gets past the access checks.
+    Case(
+        "/api/v1/dossiers/{dossier_id}/lists",
+        "POST",
+        params=_api_dossier,
+        data=lambda w: {"kind": "held"},
+        expect={**allow(422, *SUBMITTERS), **allow(403, *CANNOT_SUBMIT)},
+    ),
+    _api("/api/v1/lists/{list_id}", expect=allow(200, *SEES_SOUTH_LIST)),
+    _api("/api/v1/lists/{list_id}/entries", expect=allow(200, *SEES_SOUTH_LIST)),
+    _api("/api/v1/lists/{list_id}/reconciliation", expect=allow(200, *REVIEWERS)),
+    _api(
+        "/api/v1/lists/{list_id}/reconciliation",
+        "POST",
+        data=lambda w: {"threshold": 0.5},
+        expect=allow(202, *REVIEWERS),
+    ),
+    _api("/api/v1/lists/{list_id}/candidates", expect=allow(200, *REVIEWERS)),
+    _api("/api/v1/lists/{list_id}/report", expect=allow(200, *REVIEWERS)),
+    Case(
+        "/api/v1/lists/{list_id}/report",
+        params=_api_list,
+        setup=disclosed_to_north,
+        expect=allow(200, *REVIEWERS, "north_negotiator", "north_observer"),
+    ),
+    _api(
+        "/api/v1/lists/{list_id}/disclosures",
+        "POST",
+        data=lambda w: {"recipient": str(w.orgs["SOUTH"].public_id), "fields": ["outcome_counts"]},
+        expect={"coordinator": 201, "delegate": 403},
+    ),
+    Case(
+        "/api/v1/candidates/{candidate_id}/decision",
+        "POST",
+        params=_api_candidate,
+        setup=south_list,
+        data=lambda w: {"decision": "confirmed"},
+        expect=allow(200, *REVIEWERS),
+    ),
+]
