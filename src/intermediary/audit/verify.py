@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from intermediary.audit.canonical import GENESIS_HASH, digest
 from intermediary.audit.models import AuditEvent
 from intermediary.audit.services import event_hash_input
@@ -62,7 +64,7 @@ def verify_chain(*, expected_head: str | None = None) -> ChainReport:
             expected_seq - 1,
             prev_hash,
             expected_seq,
-            "the expected head hash is not in the chain: events were removed or rewritten",
+            _("the expected head hash is not in the chain: events were removed or rewritten"),
         )
     return ChainReport(checked, expected_seq - 1, prev_hash)
 
@@ -70,9 +72,12 @@ def verify_chain(*, expected_head: str | None = None) -> ChainReport:
 def _first_problem(event: AuditEvent, expected_seq: int, prev_hash: str) -> str:
     """Name what is wrong with one event, or return an empty string."""
     if event.seq != expected_seq:
-        return f"expected event #{expected_seq}, found #{event.seq}: events missing or reordered"
+        return _("expected event #%(expected)d, found #%(found)d: events missing or reordered") % {
+            "expected": expected_seq,
+            "found": event.seq,
+        }
     if event.prev_hash != prev_hash:
-        return "its previous-hash does not match the event before it"
+        return _("its previous-hash does not match the event before it")
     if _recompute(event) != event.hash:
-        return "its content does not match its hash"
+        return _("its content does not match its hash")
     return ""

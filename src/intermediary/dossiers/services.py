@@ -137,7 +137,8 @@ def dossier_set_status(*, actor: Any, dossier: Dossier, status: str) -> Dossier:
         raise field_error("status", _("Unknown status."))
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if locked.status == status:
-        raise field_error("status", _("The dossier is already %(s)s.") % {"s": status}, "state")
+        label = DossierStatus(status).label
+        raise field_error("status", _("The dossier is already %(s)s.") % {"s": label}, "state")
     locked.status = status
     locked.save(update_fields=["status"])
     _audit(actor, "dossier.set_status", locked, {"status": status})

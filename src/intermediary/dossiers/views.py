@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -135,7 +136,9 @@ def dossier_set_status(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect("dossiers-detail", public_id=dossier.public_id)
 
 
-def _flash_errors(request: HttpRequest, form: object) -> None:
-    for field, errors in getattr(form, "errors", {}).items():
+def _flash_errors(request: HttpRequest, form: forms.BaseForm) -> None:
+    """Show a form's errors as messages, each prefixed with its field's (translated) label."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
         for error in errors:
-            messages.error(request, f"{field}: {error}" if field != "__all__" else str(error))
+            messages.error(request, f"{label}: {error}" if label else str(error))
