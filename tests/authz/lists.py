@@ -43,8 +43,26 @@ def south_list(world: World) -> Any:
     candidate = MatchCandidate.objects.create(
         entry=second, other_entry=first, run=run, probability=0.9, weights={"name": 5.0}
     )
-    world.extra.update(list=submitted, candidate=candidate)
+    world.extra.update(list=submitted, candidate=candidate, entry=first)
     return submitted
+
+
+def with_person(world: World) -> None:
+    """South's list plus a registry person of the dossier to add as a manual candidate."""
+    from tests.registry.factories import make_person
+
+    south_list(world)
+    world.extra["person"] = make_person(world, "NORTH")
+
+
+def signed_off(world: World) -> None:
+    """South's list with its first entry signed off as searched without a match."""
+    from intermediary.lists.services import entry_sign_off
+
+    south_list(world)
+    entry_sign_off(
+        actor=world.users["coordinator"], entry=world.extra["entry"], note="searched: nobody"
+    )
 
 
 def disclosed_to_north(world: World) -> None:
@@ -81,6 +99,22 @@ def _candidate(world: World) -> dict[str, Any]:
 
 def _api_candidate(world: World) -> dict[str, Any]:
     return {"candidate_id": world.extra["candidate"].public_id}
+
+
+def _entry(world: World) -> dict[str, Any]:
+    return {"public_id": world.extra["entry"].public_id}
+
+
+def _api_entry(world: World) -> dict[str, Any]:
+    return {"entry_id": world.extra["entry"].public_id}
+
+
+def _note(world: World) -> dict[str, Any]:
+    return {"note": "searched the registry by name and year: nobody"}
+
+
+def _person(world: World) -> dict[str, Any]:
+    return {"person": world.extra["person"].public_id}
 
 
 def _upload(world: World) -> dict[str, Any]:
@@ -147,9 +181,72 @@ CASES = [
         data=lambda w: {"decision": "rejected"},
         expect=allow(302, *REVIEWERS),
     ),
+    # One entry's review: candidates, the reviewer's own search, the sign-off. A party sees
+    # its own list's entries, never their review (404, like the other side's lists).
+    Case("lists-entry", params=_entry, setup=south_list, expect=allow(200, *REVIEWERS)),
+    Case(
+        "lists-entry-sign-off",
+        "POST",
+        params=_entry,
+        setup=south_list,
+        data=_note,
+        expect=allow(302, *REVIEWERS),
+    ),
+    Case(
+        "lists-entry-sign-off-withdraw",
+        "POST",
+        params=_entry,
+        setup=signed_off,
+        data=_note,
+        expect=allow(302, *REVIEWERS),
+    ),
+    Case(
+        "lists-entry-candidate-add",
+        "POST",
+        params=_entry,
+        setup=with_person,
+        data=_person,
+        expect=allow(302, *REVIEWERS),
+    ),
     # API
     Case(
         "/api/v1/dossiers/{dossier_id}/lists", params=_api_dossier, expect=allow(200, *SEES_DOSSIER)
+    ),
+    Case(
+        "/api/v1/entries/{entry_id}/sign-offs",
+        params=_api_entry,
+        setup=signed_off,
+        expect=allow(200, *REVIEWERS),
+    ),
+    Case(
+        "/api/v1/entries/{entry_id}/sign-off",
+        "POST",
+        params=_api_entry,
+        setup=south_list,
+        data=_note,
+        expect=allow(201, *REVIEWERS),
+    ),
+    Case(
+        "/api/v1/entries/{entry_id}/sign-off/withdrawal",
+        "POST",
+        params=_api_entry,
+        setup=signed_off,
+        data=_note,
+        expect=allow(201, *REVIEWERS),
+    ),
+    Case(
+        "/api/v1/entries/{entry_id}/person-search",
+        params=_api_entry,
+        setup=with_person,
+        expect=allow(200, *REVIEWERS),
+    ),
+    Case(
+        "/api/v1/entries/{entry_id}/candidates",
+        "POST",
+        params=_api_entry,
+        setup=with_person,
+        data=_person,
+        expect=allow(201, *REVIEWERS),
     ),
     # The matrix posts JSON, so permitted callers get 422 (no multipart file); the point is
     # that nobody else gets past the access checks.

@@ -9,6 +9,7 @@ import pytest
 from intermediary.core.demo import DemoSummary, _load_spine
 from intermediary.lists.demo import load_lists_demo
 from intermediary.lists.models import MatchCandidate, SubmittedList
+from intermediary.lists.outcomes import list_report
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,9 @@ def test_demo_submits_a_sought_list_with_candidates_to_review() -> None:
     assert candidates.filter(person__isnull=False).count() >= 3
     assert candidates.filter(other_entry__submitted_list=submitted).exists()  # the duplicate
     assert "reconciled" in summary.notes[-1]
+    # Nobody is "not acknowledged" on the matcher's silence: the unknowns await a sign-off.
+    report = list_report(submitted)
+    assert report.counts["not_acknowledged"] == 0
+    awaiting = len(report.awaiting_sign_off)
+    assert awaiting >= 7  # at least the seven persons nobody holds
+    assert f"{awaiting} entries without a candidate to search and sign off" in summary.notes[-1]

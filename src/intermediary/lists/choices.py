@@ -29,6 +29,22 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", _("Rejected: not the same person")
 
 
+class CandidateSource(models.TextChoices):
+    """Who proposed a candidate: the matcher (with a score) or a reviewer's own search (none).
+    The matcher misses people (year-only dates, respelled names); reviewers fill the gap."""
+
+    MATCHER = "matcher", _("Found by the matcher")
+    MANUAL = "manual", _("Added by reviewer")
+
+
+class SignOffAction(models.TextChoices):
+    """A reviewer's attestation on one sought entry. Only a standing "searched, no match"
+    sign-off lets an entry become "not acknowledged"; withdrawing it keeps the history."""
+
+    SIGNED = "signed", _("Searched, no match")
+    WITHDRAWN = "withdrawn", _("Sign-off withdrawn")
+
+
 class Outcome(models.TextChoices):
     """Result per entry, derived from decisions and the registry (lists/outcomes.py)."""
 
@@ -42,6 +58,7 @@ class Outcome(models.TextChoices):
 # Object types in the audit log and the denial log.
 LIST_OBJECT_TYPE = "lists.list"
 CANDIDATE_OBJECT_TYPE = "lists.candidate"
+ENTRY_OBJECT_TYPE = "lists.entry"
 
 # What a coordinator may disclose of a list's reconciliation to a party. Candidates, scores,
 # explanations, matched registry persons and reviewer notes are never disclosable.

@@ -14,12 +14,15 @@ import io
 from intermediary.accounts.models import Organisation, User
 from intermediary.core.demo import DemoSummary
 from intermediary.dossiers.models import Dossier
+from intermediary.lists.outcomes import list_report
 from intermediary.lists.services import list_submit, reconciliation_start
 from intermediary.registry.models import Person, PersonName
 
 HEADER = ["reference", "full_name", "father_name", "date_of_birth", "sex", "notes"]
 SOUGHT_HELD = 42
-# Invented persons that no party holds: the "not acknowledged" outcomes to be.
+# Invented persons that no party holds. The matcher finds nothing for them, but they only
+# become "not acknowledged" once a reviewer has searched and signed off: the demo leaves that
+# to the person trying it (as it leaves the persons the matcher misses to be found by hand).
 UNKNOWN = [
     ("منى الشجراوي", "1993-02-11", "female"),
     ("Fadi Qandeel-Aswad", "1988", "male"),
@@ -119,7 +122,9 @@ def load_lists_demo(summary: DemoSummary) -> None:
     run = reconciliation_start(
         actor=User.objects.get(username="coordinator"), submitted_list=submitted, run_now=True
     )
+    awaiting = len(list_report(submitted).awaiting_sign_off)
     summary.notes.append(
         f"Lists: South's sought list ({submitted.entry_count} entries) reconciled, "
-        f"{run.candidate_count} candidates to review at /lists/{submitted.public_id}/review/."
+        f"{run.candidate_count} candidates to review and {awaiting} entries without a "
+        f"candidate to search and sign off at /lists/{submitted.public_id}/review/."
     )

@@ -86,3 +86,29 @@ class DiscloseForm(forms.Form):
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = _dossier_parties(dossier)  # type: ignore[attr-defined]
+
+
+class SignOffForm(forms.Form):
+    """Sign off or withdraw: the note is required by the service too (what was searched, or
+    why the sign-off no longer stands)."""
+
+    note = forms.CharField(
+        label=_("What was searched (intermediary only)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ManualSearchForm(forms.Form):
+    """A reviewer's own search of the dossier's registry for an entry the matcher missed."""
+
+    name = forms.CharField(label=_("Name (any script)"), required=False, max_length=200)
+    dob = forms.CharField(
+        label=_("Date of birth (YYYY, YYYY-MM or YYYY-MM-DD)"), required=False, max_length=10
+    )
+    id_number = forms.CharField(label=_("Identity number"), required=False, max_length=64)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class CandidateAddForm(forms.Form):
+    person = forms.UUIDField(widget=forms.HiddenInput)

@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from intermediary.accounts.models import Organisation
 from intermediary.core.models import PublicIdModel
 from intermediary.dossiers.models import Dossier
-from intermediary.lists.choices import Decision, ListKind, RunStatus
+from intermediary.lists.choices import (
+    CandidateSource,
+    Decision,
+    ListKind,
+    RunStatus,
+    SignOffAction,
+)
 from intermediary.registry.choices import Script, Sex
 from intermediary.registry.models import Person, PersonName
 
@@ -149,7 +155,11 @@ class ReconciliationRun(PublicIdModel):
 class MatchCandidate(PublicIdModel):
     """A possible identity between an entry and a registry person or another list's entry
     (or an earlier entry of the same list: a possible duplicate), with the model's score and
-    per-field match weights. Intermediary-only, always."""
+    per-field match weights. Intermediary-only, always.
+
+    A reviewer may add a registry person the matcher missed (``source`` manual): such a
+    candidate has no run, no score and no weights, and is decided like any other.
+    """
 
     entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="candidates")
     person = models.ForeignKey(
@@ -161,9 +171,18 @@ class MatchCandidate(PublicIdModel):
     other_entry = models.ForeignKey(
         ListEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    run = models.ForeignKey(ReconciliationRun, on_delete=models.PROTECT, related_name="+")
-    probability = models.FloatField()
-    weights = models.JSONField(default=dict)
+    source = models.CharField(
+        max_length=8, choices=CandidateSource.choices, default=CandidateSource.MATCHER
+    )
+    run = models.ForeignKey(
+        ReconciliationRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    probability = models.FloatField(null=True, blank=True)
+    weights = models.JSONField(default=dict, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -190,13 +209,33 @@ class MatchCandidate(PublicIdModel):
                 condition=Q(decision__in=Decision.values), name="candidate_decision_valid"
             ),
             models.CheckConstraint(
-                condition=Q(probability__gte=0, probability__lte=1),
+                condition=Q(probability__isnull=True) | Q(probability__gte=0, probability__lte=1),
                 name="candidate_probability_range",
+            ),
+            # A score comes from a run; a reviewer's own candidate has neither, but says who.
+            models.CheckConstraint(
+                condition=Q(
+                    source=CandidateSource.MATCHER,
+                    run__isnull=False,
+                    probability__isnull=False,
+                )
+                | Q(
+                    source=CandidateSource.MANUAL,
+                    run__isnull=True,
+                    probability__isnull=True,
+                    person__isnull=False,
+                    added_by__isnull=False,
+                ),
+                name="candidate_source_consistent",
             ),
         ]
 
     def __str__(self) -> str:
         return f"candidate {self.public_id}"
+
+    @property
+    def is_manual(self) -> bool:
+        return self.source == CandidateSource.MANUAL
 
 
 class CandidateDecision(PublicIdModel):
@@ -224,3 +263,33 @@ class CandidateDecision(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.decision} by {self.decided_by_id}"
+
+
+class EntrySignOff(PublicIdModel):
+    """A reviewer's attestation on one sought entry: "searched, no match" (``signed``), or
+    its withdrawal. Never updated: the latest row is the entry's current state, earlier rows
+    are the history.
+
+    Why it exists: the matcher misses people, so "no candidate found" must never by itself
+    tell a family or a party that a person is not acknowledged. Only a standing sign-off by
+    a reviewer, with the note of what was searched, makes the outcome "not acknowledged".
+    """
+
+    entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="sign_offs")
+    action = models.CharField(max_length=16, choices=SignOffAction.choices)
+    note = models.TextField(_("reviewer note"), max_length=2000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=SignOffAction.values), name="sign_off_action_valid"
+            ),
+            # What was searched is the substance of the sign-off: never without a note.
+            models.CheckConstraint(condition=~Q(note=""), name="sign_off_note_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.entry_id} by {self.by_id}"

@@ -7,26 +7,36 @@ the report page, its CSV export, the API and the disclosed party view alike.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from intermediary.lists.choices import Decision, ListKind, Outcome, RunStatus
-from intermediary.lists.models import ListEntry, MatchCandidate, SubmittedList
+from intermediary.lists.choices import Decision, ListKind, Outcome, RunStatus, SignOffAction
+from intermediary.lists.models import EntrySignOff, ListEntry, MatchCandidate, SubmittedList
 from intermediary.registry.choices import HELD_STATUSES, PersonStatus
 
 DEAD_STATUSES = (PersonStatus.DECEASED, PersonStatus.REMAINS_HANDED_OVER)
 
+# The matcher finding nothing is not evidence of absence: it misses people (year-only dates,
+# respelled names). Until a reviewer has searched and signed off, the outcome stays unknown.
+NEEDS_SIGN_OFF = gettext_lazy("no candidate found: needs a reviewer's search and sign-off")
+SIGNED_OFF = gettext_lazy("searched, no match: signed off by %(user)s")
+
 
 @dataclass
 class ReportRow:
-    """One entry's outcome; ``match`` and ``note`` are for the intermediary only."""
+    """One entry's outcome; ``match``, ``note`` and ``sign_off`` are for the intermediary
+    only (never disclosed: the party view shows row, reference, name and outcome)."""
 
     entry: ListEntry
     outcome: Outcome
     match: MatchCandidate | None = None
     note: str = ""
     pending: int = 0
+    sign_off: EntrySignOff | None = None
+    needs_sign_off: bool = False
 
     @property
     def is_discrepancy(self) -> bool:
@@ -48,6 +58,11 @@ class Report:
     @property
     def discrepancies(self) -> list[ReportRow]:
         return [row for row in self.rows if row.is_discrepancy]
+
+    @property
+    def awaiting_sign_off(self) -> list[ReportRow]:
+        """Entries a reviewer must still search for by hand and sign off (or match)."""
+        return [row for row in self.rows if row.needs_sign_off]
 
 
 def _confirmed(submitted: SubmittedList) -> dict[int, MatchCandidate]:
@@ -74,6 +89,19 @@ def _pending(submitted: SubmittedList) -> Counter[int]:
         entry__submitted_list=submitted, decision=Decision.PENDING
     ).values_list("entry_id", flat=True)
     return Counter(qs)
+
+
+def _standing_sign_offs(submitted: SubmittedList) -> dict[int, EntrySignOff]:
+    """Per entry, its latest sign-off row if that row is a sign-off (not a withdrawal)."""
+    latest: dict[int, EntrySignOff] = {}
+    qs = (
+        EntrySignOff.objects.filter(entry__submitted_list=submitted)
+        .select_related("by")
+        .order_by("at", "pk")
+    )
+    for row in qs:
+        latest[row.entry_id] = row
+    return {k: v for k, v in latest.items() if v.action == SignOffAction.SIGNED}
 
 
 def _from_person(kind: str, candidate: MatchCandidate) -> tuple[Outcome, str]:
@@ -105,8 +133,10 @@ def _row(
     reverse: MatchCandidate | None,
     pending: int,
     reconciled: bool,
+    sign_off: EntrySignOff | None,
 ) -> ReportRow:
     if confirmed is not None:
+        # A confirmed identity overrides any sign-off (confirming also withdraws it).
         if confirmed.person_id is not None:
             outcome, note = _from_person(submitted.kind, confirmed)
         else:
@@ -117,20 +147,35 @@ def _row(
     if submitted.kind == ListKind.HELD:
         # Listed by the holder: acknowledged by definition; the registry does not know them.
         return ReportRow(entry, Outcome.ACKNOWLEDGED_HELD, None, _("not in the registry"), pending)
-    if reconciled and not pending:
-        return ReportRow(entry, Outcome.NOT_ACKNOWLEDGED, None, "", 0)
-    note = _("awaiting review") if pending else _("not reconciled yet")
-    return ReportRow(entry, Outcome.UNKNOWN, None, note, pending)
+    if pending:
+        # A candidate awaiting a decision suspends a sign-off: it may be the person.
+        return ReportRow(entry, Outcome.UNKNOWN, None, _("awaiting review"), pending, sign_off)
+    if sign_off is not None:
+        note = str(SIGNED_OFF) % {"user": sign_off.by.username}
+        return ReportRow(entry, Outcome.NOT_ACKNOWLEDGED, None, note, 0, sign_off)
+    if reconciled:
+        return ReportRow(entry, Outcome.UNKNOWN, None, str(NEEDS_SIGN_OFF), 0, needs_sign_off=True)
+    return ReportRow(entry, Outcome.UNKNOWN, None, _("not reconciled yet"), 0)
 
 
 def list_report(submitted: SubmittedList) -> Report:
     """Every entry of the list with its outcome (callers have checked access)."""
+    return _report(submitted, submitted.entries.order_by("row_number"))
+
+
+def entry_outcome(entry: ListEntry) -> ReportRow:
+    """One entry's row, by the same rules (the entry review page)."""
+    return _report(entry.submitted_list, [entry]).rows[0]
+
+
+def _report(submitted: SubmittedList, entries: Iterable[ListEntry]) -> Report:
     reconciled = submitted.runs.filter(status=RunStatus.DONE).exists()
     confirmed = _confirmed(submitted)
     reverse = _confirmed_from_other_side(submitted)
     pending = _pending(submitted)
+    sign_offs = _standing_sign_offs(submitted)
     report = Report(submitted_list=submitted, reconciled=reconciled)
-    for entry in submitted.entries.order_by("row_number"):
+    for entry in entries:
         report.rows.append(
             _row(
                 submitted,
@@ -139,6 +184,7 @@ def list_report(submitted: SubmittedList) -> Report:
                 reverse.get(entry.pk),
                 pending.get(entry.pk, 0),
                 reconciled,
+                sign_offs.get(entry.pk),
             )
         )
     return report

@@ -104,6 +104,13 @@ def candidate_side(candidate: MatchCandidate) -> Side:
     return entry_side(candidate.other_entry)
 
 
+def candidate_reason(candidate: MatchCandidate) -> str:
+    """Why the candidate is there, in words: a reviewer's own, or the matcher's score."""
+    if candidate.is_manual:
+        return _("added by reviewer")
+    return _("scored by the matcher")
+
+
 def contributions(candidate: MatchCandidate) -> list[Contribution]:
     """Per-field match weights (log2 Bayes factors), biggest effect first."""
     items = [

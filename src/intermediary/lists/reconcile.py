@@ -18,7 +18,13 @@ from django.utils import timezone
 
 from intermediary.access.policy import SYSTEM
 from intermediary.audit.services import audit_append
-from intermediary.lists.choices import LIST_OBJECT_TYPE, Decision, ListKind, RunStatus
+from intermediary.lists.choices import (
+    LIST_OBJECT_TYPE,
+    CandidateSource,
+    Decision,
+    ListKind,
+    RunStatus,
+)
 from intermediary.lists.models import ListEntry, MatchCandidate, ReconciliationRun, SubmittedList
 from intermediary.matching import MatchOptions, PersonRecord, dedupe, link
 from intermediary.registry.dates import format_partial
@@ -201,11 +207,14 @@ def score(
 
 
 def _stale(submitted: SubmittedList, keep: Iterable[tuple[int, Target]]) -> list[int]:
-    """Undecided candidates of earlier runs that this run no longer finds."""
+    """Undecided candidates of earlier runs that this run no longer finds. A reviewer's own
+    candidates are never stale: the matcher not finding them is why they were added."""
     wanted = set(keep)
     stale = []
     for candidate in MatchCandidate.objects.filter(
-        entry__submitted_list=submitted, decision=Decision.PENDING
+        entry__submitted_list=submitted,
+        decision=Decision.PENDING,
+        source=CandidateSource.MATCHER,
     ):
         target: Target = (
             ("p", candidate.person_id)
@@ -220,7 +229,8 @@ def _stale(submitted: SubmittedList, keep: Iterable[tuple[int, Target]]) -> list
 @transaction.atomic
 def store(run: ReconciliationRun, found: dict[tuple[int, Target], Found]) -> int:
     """Replace the list's undecided candidates with this run's; decided ones are kept (their
-    scores refreshed) so that no reviewer's decision is ever lost to a re-run."""
+    scores refreshed) so that no reviewer's decision is ever lost to a re-run. A reviewer's
+    own candidate stays as added (no score), even if the matcher now finds the same pair."""
     submitted = run.submitted_list
     MatchCandidate.objects.filter(pk__in=_stale(submitted, found)).delete()
     existing = {
@@ -231,6 +241,8 @@ def store(run: ReconciliationRun, found: dict[tuple[int, Target], Found]) -> int
     changed: list[MatchCandidate] = []
     for (entry_pk, target), hit in found.items():
         candidate = existing.get((entry_pk, target))
+        if candidate is not None and candidate.source == CandidateSource.MANUAL:
+            continue
         if candidate is None:
             candidate = MatchCandidate(entry_id=entry_pk, run=run)
             _set_target(candidate, target, hit)

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from intermediary.access.policy import (
     Perm,
@@ -25,18 +25,25 @@ from intermediary.access.policy import (
 from intermediary.dossiers.models import Dossier
 from intermediary.lists.choices import (
     CANDIDATE_OBJECT_TYPE,
+    ENTRY_OBJECT_TYPE,
     LIST_OBJECT_TYPE,
     REPORT_OBJECT_TYPE,
     Decision,
 )
 from intermediary.lists.models import (
     CandidateDecision,
+    EntrySignOff,
     ListEntry,
     MatchCandidate,
     ReconciliationRun,
     SubmittedList,
 )
-from intermediary.lists.outcomes import Report, list_report
+from intermediary.lists.outcomes import Report, ReportRow, entry_outcome, list_report
+from intermediary.registry.selectors import PersonPage, PersonQuery, person_search
+
+# Scored candidates best first, then a reviewer's own (no score) in the order added: the
+# same on SQLite and PostgreSQL, which otherwise disagree on where NULL sorts.
+BEST_FIRST = F("probability").desc(nulls_last=True)
 
 
 def list_list(*, user: Any, dossier: Dossier) -> QuerySet[SubmittedList]:
@@ -89,11 +96,16 @@ def candidate_list(
 ) -> QuerySet[MatchCandidate]:
     """Candidates of a list fetched through ``review_list_get``, best first per entry."""
     qs = MatchCandidate.objects.filter(entry__submitted_list=submitted_list).select_related(
-        "entry", "person", "matched_name", "other_entry__submitted_list__submitting_party"
+        "entry",
+        "person",
+        "matched_name",
+        "added_by",
+        "decided_by",
+        "other_entry__submitted_list__submitting_party",
     )
     if decision:
         qs = qs.filter(decision=decision)
-    return qs.order_by("entry__row_number", "-probability", "pk")
+    return qs.order_by("entry__row_number", BEST_FIRST, "pk")
 
 
 def review_entries(
@@ -111,7 +123,7 @@ def review_entries(
                 "candidates",
                 queryset=MatchCandidate.objects.select_related(
                     "person", "matched_name", "other_entry__submitted_list__submitting_party"
-                ).order_by("-probability", "pk"),
+                ).order_by(BEST_FIRST, "pk"),
             )
         )
         .order_by("row_number")
@@ -127,6 +139,7 @@ def candidate_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> M
         "entry__submitted_list__submitting_party",
         "person__holding_party",
         "matched_name",
+        "added_by",
         "other_entry__submitted_list__submitting_party",
     )
     candidate = get_visible_or_404(
@@ -145,6 +158,91 @@ def candidate_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> M
 
 def decision_history(*, candidate: MatchCandidate) -> QuerySet[CandidateDecision]:
     return candidate.decisions.select_related("decided_by").order_by("-decided_at", "-pk")
+
+
+def entry_review_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> ListEntry:
+    """One entry for review (candidates, manual search, sign-off): only for the intermediary
+    staff who work the dossier's lists; anyone else gets the 404 of a missing entry."""
+    scope = ListEntry.objects.filter(submitted_list__in=visible_lists(user)).select_related(
+        "submitted_list__dossier", "submitted_list__submitting_party"
+    )
+    entry = get_visible_or_404(
+        user, scope, object_type=ENTRY_OBJECT_TYPE, path=path, public_id=public_id
+    )
+    if not can(user, Perm.LIST_REVIEW, entry.submitted_list.dossier):
+        raise deny(
+            user,
+            action="review",
+            object_type=ENTRY_OBJECT_TYPE,
+            object_ref=str(public_id),
+            path=path,
+        )
+    return entry
+
+
+def entry_candidates(*, entry: ListEntry) -> QuerySet[MatchCandidate]:
+    """An entry's candidates (fetched through ``entry_review_get``): scored ones best first,
+    then the reviewers' own in the order they were added."""
+    return entry.candidates.select_related(
+        "person",
+        "matched_name",
+        "added_by",
+        "other_entry__submitted_list__submitting_party",
+    ).order_by(F("probability").desc(nulls_last=True), "pk")
+
+
+def entry_row(*, entry: ListEntry) -> ReportRow:
+    """The entry's outcome, note and standing sign-off (entry fetched for review)."""
+    return entry_outcome(entry)
+
+
+def awaiting_sign_off(*, submitted_list: SubmittedList) -> list[ReportRow]:
+    """Entries of a reviewed list that nothing was found for and nobody has signed off."""
+    return list_report(submitted_list).awaiting_sign_off
+
+
+def sign_off_history(*, entry: ListEntry) -> QuerySet[EntrySignOff]:
+    """Every sign-off and withdrawal of an entry, newest first (intermediary only)."""
+    return entry.sign_offs.select_related("by").order_by("-at", "-pk")
+
+
+@dataclass(frozen=True)
+class ManualSearch:
+    """Registry persons a reviewer may add as candidates for an entry, one page of them;
+    ``already`` holds the persons that already are candidates of the entry."""
+
+    page: PersonPage
+    already: frozenset[int]
+
+
+def entry_person_search(
+    *,
+    user: Any,
+    entry: ListEntry,
+    name: str = "",
+    dob: str = "",
+    id_number: str = "",
+    page: int = 1,
+) -> ManualSearch | None:
+    """The registry's own search (normalised names across scripts, partial dates), limited
+    to the persons the reviewer sees in the entry's dossier. None when nothing was asked:
+    the reviewer searches, the page does not list the whole registry."""
+    if not (name.strip() or dob.strip() or id_number.strip()):
+        return None
+    query = PersonQuery(
+        name=name,
+        dob=dob,
+        id_number=id_number,
+        dossier=entry.submitted_list.dossier.public_id,
+    )
+    found = person_search(user=user, query=query, page=page, per_page=SEARCH_PER_PAGE)
+    already = frozenset(
+        entry.candidates.filter(person__isnull=False).values_list("person_id", flat=True)
+    )
+    return ManualSearch(page=found, already=already)
+
+
+SEARCH_PER_PAGE = 20
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Writes for lists: submit, start a reconciliation, decide on candidates, disclose a report.
+"""Writes for lists: submit, start a reconciliation, add and decide on candidates, sign off an
+entry as searched without a match, disclose a report.
 
 Each one checks permission first, validates, writes and appends its audit event in the same
 transaction. Reconciliation itself runs in ``lists.reconcile`` (called by the background task).
@@ -19,7 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intermediary.access.models import Disclosure
-from intermediary.access.policy import Perm, PermissionDenied, actor_of, require
+from intermediary.access.policy import (
+    Perm,
+    PermissionDenied,
+    actor_of,
+    require,
+    visible_persons,
+)
 from intermediary.access.services import disclosure_create
 from intermediary.accounts.models import Organisation, User
 from intermediary.audit.services import audit_append
@@ -29,14 +36,18 @@ from intermediary.imports.problems import RowError
 from intermediary.lists.choices import (
     ACTIVE_RUN_STATUSES,
     CANDIDATE_OBJECT_TYPE,
+    ENTRY_OBJECT_TYPE,
     LIST_OBJECT_TYPE,
     REPORT_OBJECT_TYPE,
+    CandidateSource,
     Decision,
     ListKind,
     RunStatus,
+    SignOffAction,
 )
 from intermediary.lists.models import (
     CandidateDecision,
+    EntrySignOff,
     ListEntry,
     ListFile,
     MatchCandidate,
@@ -44,6 +55,7 @@ from intermediary.lists.models import (
     SubmittedList,
 )
 from intermediary.lists.parsing import ParsedList, iter_errors, parse_list
+from intermediary.registry.models import Person
 
 
 class ListRejected(ValidationError):
@@ -271,7 +283,184 @@ def candidate_decide(
             "previous": previous,
         },
     )
+    if decision == Decision.CONFIRMED:
+        _withdraw_superseded(actor, locked)
     return locked
+
+
+def _withdraw_superseded(actor: Any, candidate: MatchCandidate) -> None:
+    """A confirmed match overrides a "searched, no match" sign-off on the entries it names:
+    the sign-off is withdrawn (history kept), so that rejecting the match later leaves the
+    entry unknown until someone signs off afresh, rather than reviving an old attestation."""
+    entry_ids = [candidate.entry_id]
+    other = candidate.other_entry
+    if other is not None and other.submitted_list_id != candidate.entry.submitted_list_id:
+        # The other side's entry is now acknowledged too; an earlier row of the same list
+        # that this one duplicates is not (its own outcome does not change).
+        entry_ids.append(other.pk)
+    note = _("Superseded by a confirmed match (candidate %(id)s).") % {"id": candidate.public_id}
+    # Locked like a sign-off locks its entry, so the two cannot pass each other unseen.
+    for entry in ListEntry.objects.select_for_update().filter(pk__in=entry_ids).order_by("pk"):
+        if standing_sign_off(entry) is not None:
+            _add_sign_off(actor, entry, SignOffAction.WITHDRAWN, note, candidate=candidate)
+
+
+def standing_sign_off(entry: ListEntry) -> EntrySignOff | None:
+    """The entry's "searched, no match" sign-off if it stands (its latest row is a sign-off,
+    not a withdrawal)."""
+    latest = entry.sign_offs.order_by("-at", "-pk").first()
+    return latest if latest is not None and latest.action == SignOffAction.SIGNED else None
+
+
+def _reviewer_user(actor: Any, dossier: Dossier) -> User:
+    """A sign-off or a manual candidate names the person who took responsibility: a user
+    with ``LIST_REVIEW`` on the dossier, never the system."""
+    require(actor, Perm.LIST_REVIEW, dossier)
+    if not isinstance(actor, User):
+        raise PermissionDenied(Perm.LIST_REVIEW.value)
+    return actor
+
+
+def _required_note(note: str, message: str) -> str:
+    text = (note or "").strip()
+    if not text:
+        raise field_error("note", message, "required")
+    return text
+
+
+SIGN_OFF_AUDIT_ACTIONS: dict[str, str] = {
+    SignOffAction.SIGNED: "entry.sign_off",
+    SignOffAction.WITHDRAWN: "entry.sign_off_withdraw",
+}
+
+
+def _add_sign_off(
+    actor: Any,
+    entry: ListEntry,
+    action: str,
+    note: str,
+    candidate: MatchCandidate | None = None,
+) -> EntrySignOff:
+    row = EntrySignOff(entry=entry, action=action, note=note, by=actor)
+    row.full_clean(exclude=["entry", "by"])
+    row.save()
+    payload: dict[str, Any] = {
+        "list": entry.submitted_list.public_id,
+        "action": action,
+        "note": note,
+    }
+    if candidate is not None:
+        payload["candidate"] = candidate.public_id
+    _audit(actor, SIGN_OFF_AUDIT_ACTIONS[action], ENTRY_OBJECT_TYPE, entry.public_id, payload)
+    return row
+
+
+def _check_nothing_found(entry: ListEntry) -> None:
+    """A sign-off attests that nothing was found: it cannot stand beside a candidate still
+    awaiting a decision or an identity already confirmed (either side's review)."""
+    mine = MatchCandidate.objects.filter(entry=entry)
+    if mine.filter(decision=Decision.PENDING).exists():
+        raise field_error(
+            "entry", _("Decide the candidates awaiting review before signing off."), "state"
+        )
+    # Confirmed from the other side's review; a later duplicate row of this list pointing here
+    # says nothing about whether this person is held.
+    confirmed = MatchCandidate.objects.filter(
+        other_entry=entry, decision=Decision.CONFIRMED
+    ).exclude(entry__submitted_list_id=entry.submitted_list_id)
+    if mine.filter(decision=Decision.CONFIRMED).exists() or confirmed.exists():
+        raise field_error(
+            "entry",
+            _("This entry has a confirmed match: there is nothing to sign off."),
+            "state",
+        )
+
+
+@transaction.atomic
+def entry_sign_off(*, actor: Any, entry: ListEntry, note: str) -> EntrySignOff:
+    """Sign off a sought entry as "searched, no match", with a note of what was searched.
+
+    Only this makes an entry "not acknowledged": the matcher misses people (year-only dates,
+    respelled names), and telling a family or a party that a person is not acknowledged
+    without a human having looked can cost a life. Refused on a held list, before the list
+    was reconciled, while candidates await a decision, with a confirmed match, or when a
+    sign-off already stands.
+    """
+    submitted = entry.submitted_list
+    reviewer = _reviewer_user(actor, submitted.dossier)
+    text = _required_note(note, _("Say what was searched: a sign-off needs a note."))
+    if submitted.kind != ListKind.SOUGHT:
+        raise field_error(
+            "entry", _("Only entries of a list of persons sought are signed off."), "state"
+        )
+    locked = ListEntry.objects.select_for_update().get(pk=entry.pk)
+    if not submitted.runs.filter(status=RunStatus.DONE).exists():
+        raise field_error(
+            "entry", _("Reconcile the list before signing off any of its entries."), "state"
+        )
+    if standing_sign_off(locked) is not None:
+        raise field_error("entry", _("This entry is already signed off."), "state")
+    _check_nothing_found(locked)
+    return _add_sign_off(reviewer, locked, SignOffAction.SIGNED, text)
+
+
+@transaction.atomic
+def entry_sign_off_withdraw(*, actor: Any, entry: ListEntry, note: str) -> EntrySignOff:
+    """Withdraw a standing sign-off (new doubt, new information), saying why. The entry is
+    "unknown" again until someone signs off afresh; the history keeps both rows."""
+    reviewer = _reviewer_user(actor, entry.submitted_list.dossier)
+    text = _required_note(note, _("Say why the sign-off is withdrawn."))
+    locked = ListEntry.objects.select_for_update().get(pk=entry.pk)
+    if standing_sign_off(locked) is None:
+        raise field_error("entry", _("This entry has no sign-off to withdraw."), "state")
+    return _add_sign_off(reviewer, locked, SignOffAction.WITHDRAWN, text)
+
+
+@transaction.atomic
+def candidate_add(*, actor: Any, entry: ListEntry, person: Person) -> MatchCandidate:
+    """Add a registry person of the entry's dossier as a candidate the matcher missed.
+
+    It has no score and no run (``source`` manual); it is then confirmed or rejected like any
+    other candidate. The person must be one the reviewer sees, in the entry's own dossier: a
+    list is never reconciled against another dossier's registry.
+    """
+    dossier = entry.submitted_list.dossier
+    reviewer = _reviewer_user(actor, dossier)
+    in_scope = visible_persons(reviewer).filter(pk=person.pk, dossier_id=dossier.pk).exists()
+    if not in_scope:
+        raise field_error("person", _("This person is not in the registry of the list's dossier."))
+    locked = ListEntry.objects.select_for_update().get(pk=entry.pk)
+    existing = MatchCandidate.objects.filter(entry=locked, person=person).first()
+    if existing is not None:
+        raise field_error(
+            "person",
+            _("This person is already a candidate for this entry (%(decision)s).")
+            % {"decision": existing.get_decision_display()},
+            "duplicate",
+        )
+    candidate = MatchCandidate.objects.create(
+        entry=locked,
+        person=person,
+        source=CandidateSource.MANUAL,
+        run=None,
+        probability=None,
+        weights={},
+        added_by=reviewer,
+        added_at=timezone.now(),
+    )
+    _audit(
+        reviewer,
+        "candidate.add",
+        CANDIDATE_OBJECT_TYPE,
+        candidate.public_id,
+        {
+            "entry": locked.public_id,
+            "list": entry.submitted_list.public_id,
+            "person": person.public_id,
+            "source": CandidateSource.MANUAL.value,
+        },
+    )
+    return candidate
 
 
 def report_disclose(

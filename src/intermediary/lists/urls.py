@@ -16,6 +16,18 @@ urlpatterns = [
     path("lists/<uuid:public_id>/report/", views.list_report, name="lists-report"),
     path("lists/<uuid:public_id>/report.csv", views.list_report_csv, name="lists-report-csv"),
     path("lists/<uuid:public_id>/disclose/", views.list_disclose, name="lists-disclose"),
+    path("entries/<uuid:public_id>/", views.entry_review, name="lists-entry"),
+    path("entries/<uuid:public_id>/sign-off/", views.entry_sign_off, name="lists-entry-sign-off"),
+    path(
+        "entries/<uuid:public_id>/sign-off/withdraw/",
+        views.entry_sign_off_withdraw,
+        name="lists-entry-sign-off-withdraw",
+    ),
+    path(
+        "entries/<uuid:public_id>/candidates/",
+        views.entry_candidate_add,
+        name="lists-entry-candidate-add",
+    ),
     path("candidates/<uuid:public_id>/", views.candidate_detail, name="lists-candidate"),
     path("candidates/<uuid:public_id>/decide/", views.candidate_decide, name="lists-decide"),
 ]

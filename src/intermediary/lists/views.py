@@ -20,14 +20,23 @@ from intermediary.core.forms import call_service
 from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.lists import selectors, services
 from intermediary.lists.choices import ACTIVE_RUN_STATUSES, Decision, Outcome
-from intermediary.lists.forms import DecisionForm, DiscloseForm, ListSubmitForm, ReconcileForm
-from intermediary.lists.models import SubmittedList
+from intermediary.lists.forms import (
+    CandidateAddForm,
+    DecisionForm,
+    DiscloseForm,
+    ListSubmitForm,
+    ManualSearchForm,
+    ReconcileForm,
+    SignOffForm,
+)
+from intermediary.lists.models import ListEntry, SubmittedList
 from intermediary.lists.presentation import (
     aligned_rows,
     candidate_side,
     contributions,
     entry_side,
 )
+from intermediary.registry import selectors as registry_selectors
 
 ENTRIES_PER_PAGE = 100
 
@@ -161,8 +170,106 @@ def list_review(request: HttpRequest, public_id: str) -> HttpResponse:
         "entries": entries,
         "run": selectors.run_latest(submitted_list=submitted),
         "pending_only": pending_only,
+        # Entries the matcher found nothing for: a reviewer searches by hand and signs off.
+        "awaiting_sign_off": selectors.awaiting_sign_off(submitted_list=submitted),
     }
     return render(request, "lists/review.html", context)
+
+
+@login_required
+@require_GET
+def entry_review(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One entry: its outcome, candidates, the reviewer's own registry search (GET form) and
+    the "searched, no match" sign-off with its history."""
+    entry = selectors.entry_review_get(user=request.user, public_id=public_id, path=request.path)
+    search_form = ManualSearchForm(request.GET or None)
+    search = None
+    if search_form.is_valid():
+        data = search_form.cleaned_data
+        # A malformed date is the selector's refusal: it lands on the form like a service's.
+        search = call_service(
+            search_form,
+            lambda: selectors.entry_person_search(
+                user=request.user,
+                entry=entry,
+                name=data["name"],
+                dob=data["dob"],
+                id_number=data["id_number"],
+                page=data["page"] or 1,
+            ),
+        )
+    context = {
+        "entry": entry,
+        "list": entry.submitted_list,
+        "row": selectors.entry_row(entry=entry),
+        "candidates": selectors.entry_candidates(entry=entry),
+        "history": selectors.sign_off_history(entry=entry),
+        "search_form": search_form,
+        "search": search,
+        "sign_off_form": SignOffForm(),
+    }
+    return render(request, "lists/entry.html", context)
+
+
+@login_required
+@require_POST
+def entry_sign_off(request: HttpRequest, public_id: str) -> HttpResponse:
+    entry = selectors.entry_review_get(user=request.user, public_id=public_id, path=request.path)
+    form = SignOffForm(request.POST)
+    if form.is_valid() and _succeeded(
+        form,
+        lambda: services.entry_sign_off(
+            actor=request.user, entry=entry, note=form.cleaned_data["note"]
+        ),
+    ):
+        messages.success(request, _("Signed off: searched, no match."))
+    else:
+        _flash_errors(request, form)
+    return _to_entry(entry)
+
+
+@login_required
+@require_POST
+def entry_sign_off_withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
+    entry = selectors.entry_review_get(user=request.user, public_id=public_id, path=request.path)
+    form = SignOffForm(request.POST)
+    if form.is_valid() and _succeeded(
+        form,
+        lambda: services.entry_sign_off_withdraw(
+            actor=request.user, entry=entry, note=form.cleaned_data["note"]
+        ),
+    ):
+        messages.success(request, _("Sign-off withdrawn."))
+    else:
+        _flash_errors(request, form)
+    return _to_entry(entry)
+
+
+@login_required
+@require_POST
+def entry_candidate_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Add a registry person found by the reviewer's search; on to the candidate's page to
+    confirm or reject it side by side."""
+    entry = selectors.entry_review_get(user=request.user, public_id=public_id, path=request.path)
+    form = CandidateAddForm(request.POST)
+    if not form.is_valid():
+        _flash_errors(request, form)
+        return _to_entry(entry)
+    person = registry_selectors.person_get(
+        user=request.user, public_id=form.cleaned_data["person"], path=request.path
+    )
+    candidate = call_service(
+        form, lambda: services.candidate_add(actor=request.user, entry=entry, person=person)
+    )
+    if candidate is None:
+        _flash_errors(request, form)
+        return _to_entry(entry)
+    messages.success(request, _("Candidate added: confirm or reject it."))
+    return redirect("lists-candidate", public_id=candidate.public_id)
+
+
+def _to_entry(entry: ListEntry) -> HttpResponse:
+    return redirect("lists-entry", public_id=entry.public_id)
 
 
 @login_required
@@ -238,7 +345,14 @@ def report_csv_rows(view: selectors.ReportView) -> list[list[str]]:
     if view.show_rows:
         header = ["row", "reference", "name", "outcome"]
         if view.full:
-            header += ["note", "match", "probability", "pending_candidates"]
+            header += [
+                "note",
+                "match",
+                "probability",
+                "pending_candidates",
+                "match_source",
+                "signed_off_by",
+            ]
         rows.append(header)
         for row in view.report.rows:
             line = [
@@ -248,7 +362,14 @@ def report_csv_rows(view: selectors.ReportView) -> list[list[str]]:
                 row.outcome.value,
             ]
             if view.full:
-                line += [row.note, _match_ref(row.match), _probability(row.match), str(row.pending)]
+                line += [
+                    row.note,
+                    _match_ref(row.match),
+                    _probability(row.match),
+                    str(row.pending),
+                    row.match.source if row.match else "",
+                    row.sign_off.by.username if row.sign_off else "",
+                ]
             rows.append(line)
     if view.show_counts:
         if rows:
@@ -272,7 +393,10 @@ def _match_ref(match: Any) -> str:
 
 
 def _probability(match: Any) -> str:
-    return "" if match is None else f"{match.probability:.4f}"
+    """Blank when there is no match, or when a reviewer added it (no score)."""
+    if match is None or match.probability is None:
+        return ""
+    return f"{match.probability:.4f}"
 
 
 @login_required

@@ -1,5 +1,6 @@
 """API: lists (multipart submit, entries), reconciliation (start, progress), candidates and
-decisions (intermediary only), the report, and its disclosure. Same services and selectors as
+decisions (intermediary only), a reviewer's own registry search and candidates, the "searched,
+no match" sign-off of an entry, the report, and its disclosure. Same services and selectors as
 the pages."""
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ from intermediary.core.errors import field_error
 from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.lists import selectors, services
 from intermediary.lists.models import (
+    EntrySignOff,
     ListEntry,
     MatchCandidate,
     ReconciliationRun,
     SubmittedList,
 )
-from intermediary.lists.presentation import contributions
+from intermediary.lists.presentation import candidate_reason, contributions
+from intermediary.registry import selectors as registry_selectors
+from intermediary.registry.dates import format_partial
+from intermediary.registry.models import Person
 
 router = Router(tags=["lists"])
 
@@ -93,8 +98,11 @@ class CandidateOut(Schema):
     person: str | None
     matched_name: str | None
     other_entry: str | None
-    probability: float
+    source: str
+    probability: float | None
+    reason: str
     explanation: list[ContributionOut]
+    added_by: str | None
     decision: str
     decided_by: str | None
     decided_at: datetime | None
@@ -105,6 +113,8 @@ class ReportRowOut(Schema):
     reference: str
     full_name: str
     outcome: str
+    entry: str | None = None
+    needs_sign_off: bool | None = None
     note: str | None = None
     match: str | None = None
     probability: float | None = None
@@ -190,10 +200,13 @@ def candidate_out(candidate: MatchCandidate) -> CandidateOut:
         person=str(candidate.person.public_id) if candidate.person else None,
         matched_name=candidate.matched_name.full_text if candidate.matched_name else None,
         other_entry=str(candidate.other_entry.public_id) if candidate.other_entry else None,
+        source=candidate.source,
         probability=candidate.probability,
+        reason=candidate_reason(candidate),
         explanation=[
             ContributionOut(field=c.field, weight=c.weight) for c in contributions(candidate)
         ],
+        added_by=candidate.added_by.username if candidate.added_by else None,
         decision=candidate.decision,
         decided_by=candidate.decided_by.username if candidate.decided_by else None,
         decided_at=candidate.decided_at,
@@ -353,6 +366,139 @@ def candidate_decide(
     return candidate_out(selectors.candidate_get(user=request.user, public_id=decided.public_id))
 
 
+class SignOffIn(Schema):
+    note: str = ""
+
+
+class SignOffOut(Schema):
+    id: str
+    entry: str
+    action: str
+    note: str
+    by: str
+    at: datetime
+
+
+def sign_off_out(row: EntrySignOff) -> SignOffOut:
+    return SignOffOut(
+        id=str(row.public_id),
+        entry=str(row.entry.public_id),
+        action=row.action,
+        note=row.note,
+        by=row.by.username,
+        at=row.at,
+    )
+
+
+@router.get(
+    "/entries/{entry_id}/sign-offs",
+    response={200: list[SignOffOut], **ERRORS},
+    url_name="api-entry-sign-offs",
+)
+def entry_sign_offs(request: HttpRequest, entry_id: uuid.UUID) -> list[SignOffOut]:
+    """Every sign-off and withdrawal of an entry, newest first (intermediary only)."""
+    entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
+    return [sign_off_out(row) for row in selectors.sign_off_history(entry=entry)]
+
+
+@router.post(
+    "/entries/{entry_id}/sign-off",
+    response={201: SignOffOut, **ERRORS},
+    url_name="api-entry-sign-off",
+)
+def entry_sign_off(
+    request: HttpRequest, entry_id: uuid.UUID, payload: SignOffIn
+) -> Status[SignOffOut]:
+    """Sign off a sought entry as "searched, no match" (``note``: what was searched). Only
+    this makes its outcome "not acknowledged"."""
+    entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
+    row = services.entry_sign_off(actor=request.user, entry=entry, note=payload.note)
+    return Status(201, sign_off_out(row))
+
+
+@router.post(
+    "/entries/{entry_id}/sign-off/withdrawal",
+    response={201: SignOffOut, **ERRORS},
+    url_name="api-entry-sign-off-withdraw",
+)
+def entry_sign_off_withdraw(
+    request: HttpRequest, entry_id: uuid.UUID, payload: SignOffIn
+) -> Status[SignOffOut]:
+    """Withdraw the entry's standing sign-off (``note``: why); the history keeps both."""
+    entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
+    row = services.entry_sign_off_withdraw(actor=request.user, entry=entry, note=payload.note)
+    return Status(201, sign_off_out(row))
+
+
+class PersonHitOut(Schema):
+    id: str
+    names: list[str]
+    date_of_birth: str
+    sex: str
+    status: str
+    holding_party: str | None
+    already_candidate: bool
+
+
+def person_hit_out(person: Person, already: frozenset[int]) -> PersonHitOut:
+    return PersonHitOut(
+        id=str(person.public_id),
+        names=[name.full_text for name in person.names.all()],
+        date_of_birth=format_partial(person.birth_year, person.birth_month, person.birth_day),
+        sex=person.sex,
+        status=person.status,
+        holding_party=person.holding_party.short_name if person.holding_party else None,
+        already_candidate=person.pk in already,
+    )
+
+
+@router.get(
+    "/entries/{entry_id}/person-search",
+    response={200: list[PersonHitOut], **ERRORS},
+    url_name="api-entry-person-search",
+)
+def entry_person_search(
+    request: HttpRequest,
+    entry_id: uuid.UUID,
+    name: str = "",
+    dob: str = "",
+    id_number: str = "",
+    page: int = 1,
+) -> list[PersonHitOut]:
+    """The registry persons of the entry's dossier matching a reviewer's own search (names
+    folded across scripts, partial dates); empty when nothing is asked."""
+    entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
+    found = selectors.entry_person_search(
+        user=request.user, entry=entry, name=name, dob=dob, id_number=id_number, page=page
+    )
+    if found is None:
+        return []
+    return [person_hit_out(person, found.already) for person in found.page.items]
+
+
+class CandidateAddIn(Schema):
+    person: uuid.UUID
+
+
+@router.post(
+    "/entries/{entry_id}/candidates",
+    response={201: CandidateOut, **ERRORS},
+    url_name="api-entry-candidate-add",
+)
+def entry_candidate_add(
+    request: HttpRequest, entry_id: uuid.UUID, payload: CandidateAddIn
+) -> Status[CandidateOut]:
+    """Add a registry person the matcher missed as a candidate (no score); decide it with
+    ``POST /candidates/{id}/decision`` like any other."""
+    entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
+    person = registry_selectors.person_get(
+        user=request.user, public_id=payload.person, path=request.path
+    )
+    added = services.candidate_add(actor=request.user, entry=entry, person=person)
+    candidate = selectors.candidate_get(user=request.user, public_id=added.public_id)
+    return Status(201, candidate_out(candidate))
+
+
 @router.get(
     "/lists/{list_id}/report",
     response={200: ReportOut, **ERRORS},
@@ -380,6 +526,8 @@ def _report_row(row: Any, *, full: bool) -> ReportRowOut:
         outcome=row.outcome.value,
     )
     if full:
+        out.entry = str(row.entry.public_id)
+        out.needs_sign_off = row.needs_sign_off
         out.note = row.note
         out.probability = row.match.probability if row.match else None
         out.match = str(row.match.public_id) if row.match else None
