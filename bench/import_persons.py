@@ -8,7 +8,9 @@ Creates the database when missing and migrates it, creates a fresh dossier (part
 SOUTH, a coordinator), writes a synthetic UTF-8 CSV (bench/import_data.py) to a temporary file,
 then times ``person_import_upload`` and ``person_import_run``: the two passes (checking every
 row, then writing persons, names, custody events and one audit event per person in one
-transaction). Prints rows/s per phase and the peak memory: resident set size of the process
+transaction). Prints rows/s per phase, the CPU time of this process and of its PostgreSQL
+backend during the import (steadier than wall-clock time on a shared machine), and the peak
+memory: resident set size of the process
 (ru_maxrss, includes Django and the file's bytes) and, with --tracemalloc, the peak of Python
 allocations during the run (tracemalloc slows the run down, so its timings are not reported).
 """
@@ -24,6 +26,7 @@ import time
 import tracemalloc
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -34,6 +37,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intermediary.settings")
 
 import django  # noqa: E402
 from bench.import_data import write_synthetic_csv  # noqa: E402
+
+if TYPE_CHECKING:
+    from intermediary.accounts.models import User
+    from intermediary.dossiers.models import Dossier
 
 
 def _create_database(url: str) -> None:
@@ -56,7 +63,7 @@ def setup() -> None:
     call_command("migrate", verbosity=0)
 
 
-def _world() -> tuple[object, object]:
+def _world() -> tuple[User, Dossier]:
     """A coordinator and a dossier between two fresh parties (names unique per run)."""
     from intermediary.access.policy import SYSTEM
     from intermediary.accounts.choices import OrganisationKind, Role
@@ -103,6 +110,28 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> tuple[float, float]:
+    """CPU seconds used so far by this process and by its PostgreSQL backend (same machine).
+
+    Printed beside wall-clock time because the benchmark machine is often shared: CPU time
+    moves much less with the load than wall-clock time does.
+    """
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    own = usage.ru_utime + usage.ru_stime
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return own, 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # PostgreSQL on another machine: no backend figure
+        return own, 0.0
+    return own, (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -116,7 +145,7 @@ def main() -> int:
 
     coordinator, dossier = _world()
     with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", newline="") as handle:
-        write_synthetic_csv(handle, args.rows)
+        write_synthetic_csv(cast(TextIO, handle), args.rows)
         handle.flush()
         content = Path(handle.name).read_bytes()
     marks: dict[str, float] = {}
@@ -127,6 +156,7 @@ def main() -> int:
             marks[f"{phase}_end"] = time.perf_counter()
 
     rss_before = _rss_mib()
+    cpu_before = _cpu_s()
     if args.tracemalloc:
         tracemalloc.start()
     start = time.perf_counter()
@@ -136,6 +166,7 @@ def main() -> int:
     uploaded = time.perf_counter()
     job = person_import_run(job=job, listener=listener)
     end = time.perf_counter()
+    cpu_after = _cpu_s()
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
     assert job.status == "succeeded", (job.status, job.errors[:5], job.failure)
     assert Person.objects.filter(dossier=dossier).count() == args.rows
@@ -149,6 +180,11 @@ def main() -> int:
     print(f"pass 1, check every row:       {check_s:7.2f} s {args.rows / check_s:9,.0f} rows/s")
     print(f"pass 2, write all (one txn):   {write_s:7.2f} s {args.rows / write_s:9,.0f} rows/s")
     print(f"total:                         {total_s:7.2f} s {args.rows / total_s:9,.0f} rows/s")
+    print(
+        f"CPU: this process {cpu_after[0] - cpu_before[0]:.2f} s, "
+        f"PostgreSQL backend {cpu_after[1] - cpu_before[1]:.2f} s; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     print(f"peak RSS: {_rss_mib():.0f} MiB (before the import: {rss_before:.0f} MiB)")
     if traced is not None:
         print(f"peak Python allocations during the import (tracemalloc): {traced:.0f} MiB")

@@ -153,8 +153,51 @@ def audit_append_many(*, actor: Any, events: list[PendingEvent], batch_size: int
         )
         prev_hash = event.hash
         rows.append(event)
-    AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+    if connection.vendor == "postgresql":
+        _copy_events(rows)
+    else:
+        AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
     return len(rows)
+
+
+_COPY_FIELDS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "payload_hash",
+    "prev_hash",
+    "hash",
+)
+
+
+def _copy_events(rows: list[AuditEvent]) -> None:
+    """PostgreSQL: COPY the events (bulk_create quotes every value in Python; for 100,000
+    events that was seconds). Same transaction, same rows, same append-only trigger."""
+    sql = f"COPY audit_auditevent ({', '.join(_COPY_FIELDS)}) FROM STDIN"
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        for event in rows:
+            copy.write_row(
+                (
+                    event.seq,
+                    event.at,
+                    event.actor_id,
+                    event.actor_label,
+                    event.action,
+                    event.object_type,
+                    event.object_id,
+                    event.payload_hash,
+                    event.prev_hash,
+                    event.hash,
+                )
+            )
 
 
 def audit_append(

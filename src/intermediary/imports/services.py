@@ -7,9 +7,11 @@ flat for 100,000 rows, and one bad row means nothing is written.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -288,11 +290,32 @@ def _service_errors(exc: ValidationError) -> list[RowError]:
     ]
 
 
+@contextmanager
+def _long_lived_heap_frozen() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the objects that existed before the import.
+
+    Why: the two passes allocate millions of short-lived objects, so the collector runs its
+    full collection many times, and each one walks the whole long-lived heap (Django, every
+    loaded module), none of which the import frees: about a tenth of a 100,000-row import's CPU.
+    Frozen objects are only skipped, never lost; they are handed back to the collector after.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def person_import_run(*, job: PersonImport, listener: Listener | None = None) -> PersonImport:
     """Validate the whole file, then import every row or none. Safe to call twice: only a
     queued import runs. Ends rejected (errors kept on the job), failed, or succeeded."""
     if not _claim(job):
         return job
+    with _long_lived_heap_frozen():
+        return _run(job, listener)
+
+
+def _run(job: PersonImport, listener: Listener | None) -> PersonImport:
     if not can(job.uploaded_by, Perm.REGISTRY_WRITE, job.dossier):
         _fail(job, _("The uploader may no longer write in this dossier; nothing was imported."))
         return job
