@@ -8,6 +8,7 @@ sees first). Times include training and prediction, not loading.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from pathlib import Path
@@ -156,6 +157,7 @@ def _report(label: str, pairs: pd.DataFrame, seconds: float, truth: set[tuple[st
 
 
 def main() -> None:
+    logging.disable(logging.WARNING)
     left, right = _load()
     truth = _truth(left, right)
     print(f"FEBRL4: {len(left)} x {len(right)} records, {len(truth)} true pairs")

@@ -79,3 +79,25 @@ def test_short_latin_names_need_vowels_to_agree() -> None:
 def test_encoded_similarity_of_missing_is_none() -> None:
     assert encoded_similarity(None, "x:y:0") is None
     assert encoded_similarity("", "x:y:0") is None
+
+
+@pytest.mark.parametrize(
+    ("arabic", "other"),
+    [("عثمان", "Osman"), ("منذر", "Мунзир"), ("مروان", "Марван"), ("حسن", "Гасан")],
+)
+def test_alternative_skeleton_reads_ambiguous_letters_the_other_way(
+    arabic: str, other: str
+) -> None:
+    (left,) = name_forms(arabic)
+    (right,) = name_forms(other)
+    assert left.skeleton != right.skeleton
+    assert left.alt == right.skeleton or left.skeleton == right.alt
+
+
+def test_joined_abd_is_not_read_as_a_digraph() -> None:
+    assert skeleton("Abdel Hamid") == skeleton("عبد الحميد") == skeleton("Abdulhamid")
+    assert skeleton("Abd al-Jabbar") == skeleton("عبد الجبار")
+
+
+def test_hebrew_assimilated_article_is_dropped() -> None:
+    assert skeleton("א-שאמי") == skeleton("שאמי") == skeleton("al-Shami")

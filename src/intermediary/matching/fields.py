@@ -78,7 +78,7 @@ def parse_date(value: str | None) -> PartialDate:
     """
     if not value:
         return _EMPTY
-    text = clean_text(value)
+    text = value.strip() if value.isascii() and value.isprintable() else clean_text(value)
     if text.endswith(".0") and text[:-2].isdigit():  # spreadsheet numbers: 19900403.0
         text = text[:-2]
     groups = _DIGIT_GROUPS.findall(text)
@@ -129,6 +129,11 @@ def normalise_id_number(value: str | None) -> str | None:
     """Identity numbers compared on letters and digits only, upper case; blank gives None."""
     if not value:
         return None
+    if value.isascii() and value.isprintable():  # the common case, without Unicode folding
+        text = value.strip()
+        if text.endswith(".0") and text[:-2].isdigit():
+            text = text[:-2]
+        return _NOT_ALNUM.sub("", text).upper() or None
     text = clean_text(value)
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeAlias
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from intermediary.matching.records import PersonRecord, prepare, records_to_frame
-from intermediary.matching.similarity import encoded_similarity
+from intermediary.matching.records import (
+    INTEGER_COLUMNS,
+    LIST_COLUMNS,
+    PersonRecord,
+    prepare,
+    records_to_frame,
+)
 
 Backend = Literal["duckdb", "spark"]
 BACKENDS: tuple[Backend, ...] = ("duckdb", "spark")
-SIMILARITY_FUNCTION = "im_name_sim"
 
 TableInput: TypeAlias = "pd.DataFrame | Sequence[PersonRecord]"
 Progress = Callable[[str], None]
@@ -29,13 +34,16 @@ class MatchOptions:
     as "Mohammed" in one year); other keys of the same records still pair them.
     estimate_u: learn the chance of agreement among non-matches from random pairs of the data;
     None means when both sides have at least 200 rows (below, the built-in values are steadier).
+    estimate_m: learn the chance of agreement among matches by expectation maximisation (after
+    u); None means when both sides have at least 1,000 rows.
     """
 
     threshold: float = 0.5
     backend: Backend = "duckdb"
     max_block_pairs: int = 5000
     estimate_u: bool | None = None
-    u_sample_pairs: int = 50_000
+    u_sample_pairs: int = 1_000_000
+    estimate_m: bool | None = None
     progress: Progress | None = None
 
 
@@ -49,15 +57,114 @@ class MatchResult:
 
 
 # Comparison levels: (label, SQL condition, m, u). The m and u values are the model's starting
-# point, set from the cross-script benchmark; u is re-estimated from the data when it is large
-# enough. Conditions use only SQL that DuckDB and Spark both understand.
+# point, set from the cross-script benchmark; on inputs large enough they are re-estimated from
+# the data (u by random sampling, m by expectation maximisation). Conditions are native SQL
+# (set intersections, edit distances): no user function, so DuckDB and Spark run them at full
+# speed. The two dialects differ only in the names of the list functions.
 Level = tuple[str, str, float, float]
+Dialect = Literal["duckdb", "spark"]
 
 
-def _similarity_levels(column: str, steps: Sequence[tuple[float, float, float]]) -> list[Level]:
-    sim = f"{SIMILARITY_FUNCTION}({column}_l, {column}_r)"
-    levels = [(f"{column} similarity >= {t}", f"{sim} >= {t}", m, u) for t, m, u in steps]
-    return levels
+def _common(column: str, dialect: Dialect) -> str:
+    """Number of distinct keys both sides share."""
+    return _intersection(f"{column}_l", f"{column}_r", dialect)
+
+
+def _intersection(left: str, right: str, dialect: Dialect) -> str:
+    """Size of the intersection of two key sets. Written as a filter, not list_intersect: DuckDB
+    runs it five times faster, and the comparison levels evaluate it again and again."""
+    if dialect == "spark":
+        return f"size(filter({left}, x -> array_contains({right}, x)))"
+    return f"len(list_filter({left}, lambda x: list_contains({right}, x)))"
+
+
+def _size(expression: str, dialect: Dialect) -> str:
+    return f"size({expression})" if dialect == "spark" else f"len({expression})"
+
+
+def _edit_similarity(column: str) -> str:
+    """1 - edit distance / longer length, on strings both engines hold."""
+    left, right = f"{column}_l", f"{column}_r"
+    return f"(1.0 - levenshtein({left}, {right}) / greatest(length({left}), length({right})))"
+
+
+def _name_levels(dialect: Dialect) -> list[Level]:
+    """Why these levels: an abjad writes no short vowels, so parts compare as consonant
+    skeletons; lists drop and reorder parts, so the parts compare as sets; a typo breaks one
+    part's skeleton but rarely its three-letter prefix or the edit distance of the whole."""
+    # Parts in common, reading either side's ambiguous letters the other customary way.
+    common = (
+        f"greatest({_common('name_sk', dialect)}, "
+        f"{_intersection('name_alt_l', 'name_sk_r', dialect)}, "
+        f"{_intersection('name_sk_l', 'name_alt_r', dialect)})"
+    )
+    shorter = f"least({_size('name_sk_l', dialect)}, {_size('name_sk_r', dialect)})"
+    longer = f"greatest({_size('name_sk_l', dialect)}, {_size('name_sk_r', dialect)})"
+    rare = _intersection("name_rare_l", "name_sk_r", dialect)
+    prefixes = _common("name_px", dialect)
+    shorter_px = f"least({_size('name_px_l', dialect)}, {_size('name_px_r', dialect)})"
+    return [
+        ("same spelling", f"name_text_l = name_text_r AND {common} >= 2", 0.25, 0.000001),
+        ("all of 3+ parts agree", f"{common} = {longer} AND {common} >= 3", 0.2, 0.000001),
+        (
+            "both parts agree, one rare",
+            f"{common} = {longer} AND {common} = 2 AND {rare} >= 1",
+            0.06,
+            0.000005,
+        ),
+        ("both parts agree", f"{common} = {longer} AND {common} = 2", 0.04, 0.00005),
+        (
+            "3+ parts of the shorter name agree",
+            f"{common} = {shorter} AND {common} >= 3",
+            0.12,
+            0.00001,
+        ),
+        (
+            "2 parts of the shorter name agree, one rare",
+            f"{common} = {shorter} AND {common} = 2 AND {rare} >= 1",
+            0.05,
+            0.00002,
+        ),
+        (
+            "2 parts of the shorter name agree",
+            f"{common} = {shorter} AND {common} = 2",
+            0.03,
+            0.0002,
+        ),
+        ("three parts agree", f"{common} >= 3", 0.04, 0.00005),
+        (
+            "parts agree but for a typo",
+            f"{prefixes} = {shorter_px} AND {prefixes} >= 2 AND "
+            f"{_edit_similarity('name_cat')} >= 0.6",
+            0.08,
+            0.0005,
+        ),
+        ("two parts agree", f"{common} = 2", 0.04, 0.003),
+        ("whole name close", f"{_edit_similarity('name_cat')} >= 0.75", 0.03, 0.003),
+        ("single-part name found", f"{common} = 1 AND {shorter} = 1", 0.02, 0.01),
+        ("one part agrees", f"{common} = 1", 0.02, 0.1),
+    ]
+
+
+def _father_levels(dialect: Dialect) -> list[Level]:
+    common = _common("father_sk", dialect)
+    return [
+        ("same", "father_cat_l = father_cat_r", 0.8, 0.02),
+        ("a part agrees", f"{common} >= 1", 0.08, 0.03),
+        ("close", f"{_edit_similarity('father_cat')} >= 0.7", 0.05, 0.05),
+    ]
+
+
+def _set_levels(
+    column: str, dialect: Dialect, steps: Sequence[tuple[float, float, float]]
+) -> list[Level]:
+    """Share of the longer side's keys found on the other side (addresses, places)."""
+    common = _common(column, dialect)
+    longer = f"greatest({_size(column + '_l', dialect)}, {_size(column + '_r', dialect)})"
+    return [
+        (f"{share:.0%} of parts agree", f"{common} >= {share} * {longer}", m, u)
+        for share, m, u in steps
+    ]
 
 
 _DOB_PRESENT = "dob_y_l IS NOT NULL AND dob_m_l IS NOT NULL AND dob_d_l IS NOT NULL AND " + (
@@ -119,41 +226,22 @@ def _null(column: str) -> str:
     return f"{column}_l IS NULL OR {column}_r IS NULL"
 
 
-def _comparisons() -> dict[str, dict[str, Any]]:
+def _comparisons(dialect: Dialect = "duckdb") -> dict[str, dict[str, Any]]:
     """Every comparison the model knows, keyed by the prepared column it needs."""
     return {
-        "name": _comparison(
-            "name",
-            _null("name"),
-            _similarity_levels(
-                "name",
-                [
-                    (0.985, 0.45, 0.0002),
-                    (0.95, 0.25, 0.001),
-                    (0.9, 0.15, 0.004),
-                    (0.82, 0.08, 0.02),
-                    (0.72, 0.04, 0.08),
-                ],
-            ),
-            0.03,
-            0.8948,
-        ),
-        "father": _comparison(
-            "father_name",
-            _null("father"),
-            _similarity_levels("father", [(0.92, 0.85, 0.02), (0.8, 0.08, 0.05)]),
-            0.07,
-            0.93,
+        "name_sk": _comparison("name", _null("name_sk"), _name_levels(dialect), 0.02, 0.88),
+        "father_sk": _comparison(
+            "father_name", _null("father_sk"), _father_levels(dialect), 0.07, 0.9
         ),
         "dob_y": _comparison(
             "date_of_birth", "dob_y_l IS NULL OR dob_y_r IS NULL", _DOB_LEVELS, 0.03, 0.9458
         ),
-        "pob": _comparison(
+        "pob_sk": _comparison(
             "place_of_birth",
-            _null("pob"),
-            _similarity_levels("pob", [(0.9, 0.85, 0.05), (0.75, 0.05, 0.05)]),
+            _null("pob_sk"),
+            _set_levels("pob_sk", dialect, [(1.0, 0.85, 0.1), (0.5, 0.05, 0.05)]),
             0.1,
-            0.9,
+            0.85,
         ),
         "id_no": _comparison(
             "id_number",
@@ -166,22 +254,26 @@ def _comparisons() -> dict[str, dict[str, Any]]:
             0.998999,
         ),
         "sex": _comparison("sex", _null("sex"), [("same", "sex_l = sex_r", 0.98, 0.5)], 0.02, 0.5),
-        "address": _comparison(
+        "address_sk": _comparison(
             "address",
-            _null("address"),
-            _similarity_levels(
-                "address", [(0.95, 0.6, 0.0005), (0.85, 0.2, 0.005), (0.7, 0.1, 0.05)]
+            _null("address_sk"),
+            _set_levels(
+                "address_sk", dialect, [(0.99, 0.5, 0.0005), (0.6, 0.25, 0.005), (0.3, 0.1, 0.05)]
             ),
             0.15,
-            0.979,
+            0.94,
         ),
     }
 
 
 def _settings(
-    link_type: str, columns: Sequence[str], prior: float, blocking: Sequence[Any]
+    link_type: str,
+    columns: Sequence[str],
+    prior: float,
+    blocking: Sequence[Any],
+    dialect: Dialect,
 ) -> dict[str, Any]:
-    comparisons = [spec for column, spec in _comparisons().items() if column in columns]
+    comparisons = [spec for column, spec in _comparisons(dialect).items() if column in columns]
     return {
         "link_type": link_type,
         "unique_id_column_name": "unique_id",
@@ -208,60 +300,124 @@ def _ids(frame: pd.DataFrame) -> list[str]:
 
 def _used_columns(frames: Sequence[pd.DataFrame]) -> list[str]:
     """Compare a field only when every input has it somewhere: else it can only add noise."""
-    candidates = ["name", "father", "dob_y", "pob", "id_no", "sex", "address"]
+    candidates = list(_comparisons())
     return [c for c in candidates if all(frame[c].notna().any() for frame in frames)]
 
 
-def _cap_block_keys(frames: Sequence[pd.DataFrame], max_pairs: int) -> None:
-    """Drop, in place, the blocking keys that would pair more than max_pairs records."""
-    con = duckdb.connect()
-    counts: list[pd.DataFrame] = []
-    for index, frame in enumerate(frames):
-        exploded = frame[["block_keys"]].explode("block_keys").dropna()
-        con.register(f"keys_{index}", exploded)
-        counts.append(
-            con.execute(
-                f"SELECT block_keys AS k, count(*) AS n FROM keys_{index} GROUP BY 1"  # noqa: S608
-            ).df()
-        )
-    if len(frames) == 1:
-        sizes = counts[0].assign(pairs=counts[0]["n"] * (counts[0]["n"] - 1) / 2)
-    else:
-        sizes = counts[0].merge(counts[1], on="k", suffixes=("_l", "_r"))
-        sizes["pairs"] = sizes["n_l"] * sizes["n_r"]
-    too_big = set(sizes.loc[sizes["pairs"] > max_pairs, "k"])
-    con.close()
-    if not too_big:
-        return
-    for frame in frames:
-        frame["block_keys"] = [
-            [k for k in keys if k not in too_big] for keys in frame["block_keys"]
-        ]
+def _key_table(frame: pd.DataFrame) -> pa.Table:
+    keys = pa.array(frame["block_keys"], type=pa.list_(pa.string()))
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks()
+    return pa.table({"row": pc.list_parent_indices(keys), "k": pc.list_flatten(keys)})
 
 
-def _similarity_batch(left: pa.Array, right: pa.Array) -> pa.Array:
-    return pa.array(
-        [
-            encoded_similarity(a, b)
-            for a, b in zip(left.to_pylist(), right.to_pylist(), strict=True)
-        ],
-        type=pa.float64(),
+def _row_table(frame: pd.DataFrame) -> pa.Table:
+    return pa.table(
+        {
+            "row": pa.array(range(len(frame)), type=pa.int64()),
+            "dob_y": pa.array(frame["dob_y"].astype("Int64"), type=pa.int64(), from_pandas=True),
+            "dob_m": pa.array(frame["dob_m"].astype("Int64"), type=pa.int64(), from_pandas=True),
+            "name_sk": pa.array(frame["name_sk"].tolist(), type=pa.list_(pa.string())),
+        }
     )
+
+
+# Refinements of a key too common to use, as SQL over (row, k) joined with the record's row:
+# (key kinds, extra condition, refined key).
+_REFINEMENTS: tuple[tuple[str, str], ...] = (
+    (
+        "k[1] IN ('p', 'f', 's') AND strpos(k, '#') = 0 AND dob_y IS NOT NULL",
+        "k || '#' || dob_y",
+    ),
+    (
+        "k[1] IN ('p', 'f', 's') AND strpos(k, '#') > 0 AND strpos(k, '#t') = 0 "
+        "AND dob_m IS NOT NULL",
+        "k || '#' || dob_m",
+    ),
+    ("k[1] = 'y' AND strpos(k, '#') = 0 AND dob_m IS NOT NULL", "k || '#' || dob_m"),
+)
+
+
+def _pair_counts(table: str, count: int) -> str:
+    """SQL for the number of record pairs each key of table_0/table_1 makes."""
+    if count == 1:
+        return f"SELECT k, count(*) * (count(*) - 1) / 2 AS pairs FROM {table}_0 GROUP BY k"  # noqa: S608
+    return (
+        f"SELECT k, l.n * r.n AS pairs FROM (SELECT k, count(*) AS n FROM {table}_0 GROUP BY k) l "  # noqa: S608
+        f"JOIN (SELECT k, count(*) AS n FROM {table}_1 GROUP BY k) r USING (k)"
+    )
+
+
+def _cap_block_keys(frames: Sequence[pd.DataFrame], max_pairs: int) -> None:
+    """Keep, in place, the blocking keys worth joining on: shared by both inputs (when
+    linking) and pairing at most max_pairs records. A key pairing more (a name as common as
+    "Mohammed Ahmed") is refined instead of dropped: by birth year then month ("p...#1980#4"),
+    year + part by month, and a pair of name parts by each third part of the name ("p...#tX"),
+    which is what still pairs records without a date."""
+    con = duckdb.connect()
+    count = len(frames)
+    for index, frame in enumerate(frames):
+        con.register(f"keys_{index}", _key_table(frame))
+        con.register(f"rows_{index}", _row_table(frame))
+        con.execute(f"CREATE TABLE level_{index} AS SELECT row, k FROM keys_{index}")  # noqa: S608
+        con.execute(f"CREATE TABLE kept_{index} (row BIGINT, k VARCHAR)")
+    for step in range(3):
+        con.execute(f"CREATE OR REPLACE TABLE sizes AS {_pair_counts('level', count)}")
+        con.execute(
+            "CREATE OR REPLACE TABLE big AS SELECT k FROM sizes WHERE pairs > $cap",
+            {"cap": max_pairs},
+        )
+        for index in range(count):
+            con.execute(
+                f"INSERT INTO kept_{index} SELECT row, k FROM level_{index} "  # noqa: S608
+                "SEMI JOIN sizes USING (k) ANTI JOIN big USING (k)"
+            )
+            if step == 2:
+                continue
+            refined = [
+                f"SELECT row, {key} AS k FROM level_{index} JOIN rows_{index} USING (row) "  # noqa: S608
+                f"SEMI JOIN big USING (k) WHERE {condition}"
+                for condition, key in _REFINEMENTS
+            ]
+            if step == 0:
+                refined.append(
+                    "SELECT row, k || '#t' || c AS k FROM (SELECT row, k, unnest(name_sk) AS c "  # noqa: S608
+                    f"FROM level_{index} JOIN rows_{index} USING (row) SEMI JOIN big USING (k) "
+                    "WHERE k[1] = 'p') WHERE c <> split_part(substr(k, 2), '|', 1) "
+                    "AND c <> split_part(substr(k, 2), '|', 2)"
+                )
+            union = " UNION ALL ".join(refined)
+            con.execute(f"CREATE OR REPLACE TABLE level_{index} AS {union}")
+    for index, frame in enumerate(frames):
+        # Kept as an Arrow column: a million records' keys as Python lists cost gigabytes.
+        table: pa.Table = con.sql(
+            f"SELECT coalesce(list(DISTINCT k ORDER BY k) FILTER (k IS NOT NULL), []) AS keys "  # noqa: S608
+            f"FROM rows_{index} LEFT JOIN kept_{index} USING (row) GROUP BY row ORDER BY row"
+        ).to_arrow_table()
+        keys = table.column("keys").cast(pa.list_(pa.string()))
+        frame["block_keys"] = pd.Series(pd.arrays.ArrowExtensionArray(keys), index=frame.index)
+    con.close()
 
 
 def _duckdb_api() -> Any:
     from splink import DuckDBAPI
 
-    con = duckdb.connect()
-    con.create_function(  # type: ignore[call-overload]  # the stubs lack the "arrow" literal
-        SIMILARITY_FUNCTION,
-        _similarity_batch,
-        ["VARCHAR", "VARCHAR"],
-        "DOUBLE",
-        type="arrow",
-        null_handling="special",
-    )
-    return DuckDBAPI(connection=con)
+    return DuckDBAPI(connection=duckdb.connect())
+
+
+def _arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """Arrow table with explicit types: key lists as string lists, dates as nullable integers."""
+    fields = []
+    for column in frame.columns:
+        if column in LIST_COLUMNS:
+            kind = pa.list_(pa.string())
+        elif column in INTEGER_COLUMNS:
+            kind = pa.int64()
+        else:
+            kind = pa.string()
+        fields.append(pa.field(column, kind))
+    schema = pa.schema(fields)
+    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
 
 
 def _register_tables(db_api: Any, frames: Sequence[pd.DataFrame], backend: Backend) -> list[Any]:
@@ -271,7 +427,7 @@ def _register_tables(db_api: Any, frames: Sequence[pd.DataFrame], backend: Backe
 
         tables = [to_spark_frame(db_api.spark, frame) for frame in frames]
     else:
-        tables = [pa.Table.from_pandas(frame, preserve_index=False) for frame in frames]
+        tables = [_arrow_table(frame) for frame in frames]
     return [
         db_api.register(table, dataset_display_name=name)
         for table, name in zip(tables, names, strict=True)
@@ -291,6 +447,75 @@ def _report(options: MatchOptions, message: str) -> None:
         options.progress(message)
 
 
+# Expectation maximisation runs once per rule; each rule fixes the fields it blocks on and
+# learns the others' m values from the pairs it yields.
+_EM_RULES: tuple[tuple[str, ...], ...] = (("dob_y", "dob_m", "dob_d"), ("given_sk", "family_sk"))
+
+
+def _train(linker: Any, frames: Sequence[pd.DataFrame], options: MatchOptions) -> bool:
+    """u from random pairs of the data, then m by expectation maximisation, when large enough.
+
+    Returns False when EM failed (a level's m collapsed to zero): the caller then starts again
+    without it, with the built-in m values.
+    """
+    from splink import block_on
+
+    if not _should_estimate_u(frames, options):
+        return True
+    _report(options, "estimating u from random pairs")
+    linker.training.estimate_u_using_random_sampling(max_pairs=options.u_sample_pairs, seed=1)
+    if not _should_estimate_m(frames, options):
+        return True
+    for rule in _EM_RULES:
+        if not all(frame[column].notna().sum() >= 50 for frame in frames for column in rule):
+            continue
+        if _rule_pairs(frames, rule) > _EM_MAX_PAIRS:
+            _report(options, f"too many pairs agree on {', '.join(rule)} for EM; skipped")
+            continue
+        _report(options, f"estimating m on pairs agreeing on {', '.join(rule)}")
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*rule),
+                fix_u_probabilities=True,
+                fix_probability_two_random_records_match=True,
+            )
+        except ValueError:
+            _report(options, "expectation maximisation did not converge; built-in m values kept")
+            return False
+    _floor_m(linker)
+    return True
+
+
+# EM may drive a level's m towards zero (on the cross-script benchmark "year within one" once
+# weighed -34 bits): one such level then vetoes a true pair whatever the other fields say. No
+# level is that impossible among true pairs, so m is kept at or above this floor.
+_M_FLOOR = 0.002
+
+
+def _floor_m(linker: Any) -> None:
+    for comparison in linker._settings_obj.comparisons:  # no public setter
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                continue
+            m = level.m_probability
+            if m is not None and m < _M_FLOOR:
+                level.m_probability = _M_FLOOR
+
+
+# EM iterates over every pair its rule yields: on a million-person registry "same first and
+# last name part" yields tens of millions, so a rule above this size is skipped.
+_EM_MAX_PAIRS = 3_000_000
+
+
+def _rule_pairs(frames: Sequence[pd.DataFrame], rule: Sequence[str]) -> int:
+    """Number of record pairs agreeing on every column of rule (what EM would iterate over)."""
+    groups = [frame[list(rule)].dropna().value_counts() for frame in frames]
+    if len(groups) == 1:
+        return int((groups[0] * (groups[0] - 1) // 2).sum())
+    joined = groups[0].to_frame("l").join(groups[1].to_frame("r"), how="inner")
+    return int((joined["l"] * joined["r"]).sum())
+
+
 def _predict(
     frames: list[pd.DataFrame], link_type: str, prior: float, options: MatchOptions
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -301,15 +526,21 @@ def _predict(
     blocking = [block_on("block_keys", arrays_to_explode=["block_keys"])]
     db_api = _db_api(options.backend)
     tables = _register_tables(db_api, frames, options.backend)
-    settings = _settings(link_type, used, prior, blocking)
+    settings = _settings(link_type, used, prior, blocking, options.backend)
     linker = Linker(tables if len(tables) > 1 else tables[0], settings, log_level=None)
-    if _should_estimate_u(frames, options):
-        _report(options, "estimating u from random pairs")
-        linker.training.estimate_u_using_random_sampling(max_pairs=options.u_sample_pairs, seed=1)
+    if not _train(linker, frames, options):
+        linker = Linker(tables if len(tables) > 1 else tables[0], settings, log_level=None)
+        _train(linker, frames, replace(options, estimate_m=False))
     _report(options, "scoring candidate pairs")
     predictions = linker.inference.predict(threshold_match_probability=options.threshold)
     result: pd.DataFrame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
     return result, comparisons
+
+
+def _should_estimate_m(frames: Sequence[pd.DataFrame], options: MatchOptions) -> bool:
+    if options.estimate_m is not None:
+        return options.estimate_m
+    return all(len(frame) >= 1000 for frame in frames)
 
 
 def _should_estimate_u(frames: Sequence[pd.DataFrame], options: MatchOptions) -> bool:
@@ -348,8 +579,28 @@ def _prepare_all(tables: Sequence[TableInput], options: MatchOptions) -> list[pd
         frame = _as_frame(table)
         frames.append(prepare(frame, _ids(frame)))
         _report(options, f"prepared {len(frame)} rows")
+    _mark_rare_parts(frames)
     _cap_block_keys(frames, options.max_block_pairs)
     return frames
+
+
+def _mark_rare_parts(frames: Sequence[pd.DataFrame]) -> None:
+    """Add, in place, each record's uncommon name parts ("name_rare"): parts found in at most
+    one record in 100 of all inputs (at least 5; the share was set on the cross-script
+    benchmark). Why: two parts agreeing is strong evidence when one of them is uncommon and
+    weak when they are "Mohammed" and "Ahmed"; the model gives the uncommon case its own
+    levels and learns their weight (a term-frequency signal)."""
+    counts: dict[str, int] = {}
+    for frame in frames:
+        for parts in frame["name_sk"]:
+            for part in parts or ():
+                counts[part] = counts.get(part, 0) + 1
+    limit = max(5, sum(len(frame) for frame in frames) // 100)
+    for frame in frames:
+        frame["name_rare"] = [
+            [part for part in parts if counts[part] <= limit] or None if parts else None
+            for parts in frame["name_sk"]
+        ]
 
 
 def link(left: TableInput, right: TableInput, options: MatchOptions | None = None) -> MatchResult:

@@ -227,6 +227,7 @@ _ARTICLES = frozenset(
         "al", "el", "ul", "il", "al'", "el'",
         "\u0627\u0644",  # ال
         "\u05d0\u05dc",  # אל
+        "\u05d0",  # א, the assimilated article: א-שאמי
         "\u0430\u043b\u044c", "\u0430\u043b", "\u044d\u043b\u044c",
         "\u044d\u043b", "\u0443\u043b\u044c",
     }
@@ -243,6 +244,7 @@ _ABD_FORMS = frozenset(
         "\u0430\u0431\u0434", "\u0430\u0431\u0434\u0435\u043b\u044c",
         "\u0430\u0431\u0434\u0443\u043b",
         "\u0430\u0431\u0434\u0435\u043b", "\u0430\u0431\u0434\u0430\u043b\u044c",
+        "\u0430\u0431\u0434\u0443\u043b\u044c",
     }
 )  # fmt: skip
 _ABU_FORMS = frozenset(
@@ -323,11 +325,27 @@ def _abd_stem(token: str) -> str:
     return token
 
 
+# The same compounds written as one word in Cyrillic (Абдулазиз, Абдуррахман) and Hebrew
+# (עבדאללטיף, עבדאלרחמן): "abd" + the name, article dropped, as for the Latin ones.
+_CYRILLIC_ABD = re.compile(
+    "^\u0430\u0431\u0434(?:[\u0430\u0435\u0438\u043e\u0443\u044d]\u043b\u044c?|"
+    "[\u0430\u0435\u0438\u043e\u0443\u044d](?P<sun>[\u0434\u043d\u0440\u0441\u0442\u0437])"
+    "(?=(?P=sun)))?(?P<rest>[\u0430-\u044f\u0451]{3,})$"
+)
+_HEBREW_ABD = re.compile("^\u05e2\u05d1\u05d3\u05d0\u05dc?(?P<rest>[\u05d0-\u05ea']{2,})$")
+
+
 def _simplify_token(token: str) -> str:
     token = _strip_arabic_article(token)
     match = _LATIN_ABD.match(token)
     if match:
         return "abd" + match.group("rest")
+    match = _CYRILLIC_ABD.match(token)
+    if match:
+        return "\u0430\u0431\u0434" + match.group("rest")
+    match = _HEBREW_ABD.match(token)
+    if match:
+        return "\u05e2\u05d1\u05d3" + match.group("rest")
     return token
 
 
@@ -341,13 +359,23 @@ def _drop_apostrophes(token: str) -> str:
     return stripped.replace("'", "")
 
 
+@lru_cache(maxsize=1 << 18)
+def _word_parts(word: str) -> tuple[str, ...]:
+    """One whitespace-separated word folded, split where its script changes, apostrophes
+    handled; cached, because lists repeat the same words over and over."""
+    raw = [part for token in fold(word).split(" ") for part in split_by_script(token) if part]
+    return tuple(token for token in (_drop_apostrophes(part) for part in raw) if token)
+
+
+@lru_cache(maxsize=1 << 18)
+def _simplify_cached(token: str) -> str:
+    return _simplify_token(token)
+
+
 def _tokens_once(text: str) -> list[str]:
-    folded = " ".join(fold(piece) for piece in text.split())  # fold is cached per word
-    raw = [part for token in folded.split(" ") for part in split_by_script(token) if part]
-    tokens = [_drop_apostrophes(part) for part in raw]
-    tokens = [token for token in tokens if token]
+    tokens = [part for word in text.split() for part in _word_parts(word)]
     tokens = _join_compounds(_drop_particles(tokens))
-    return [_simplify_token(token) for token in tokens if token]
+    return [_simplify_cached(token) for token in tokens if token]
 
 
 @lru_cache(maxsize=1 << 18)

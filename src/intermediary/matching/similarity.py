@@ -98,9 +98,10 @@ _FIELD_SEP = ":"
 
 
 def encode_forms(forms: Sequence[TokenForm]) -> str:
-    """Encode forms as "SKEL:roman:abjad" parts; empty string when the name has no usable part."""
+    """Encode forms as "SKEL:roman:abjad:ALT" parts; empty string when no part is usable."""
     return _PART_SEP.join(
-        f"{form.skeleton}{_FIELD_SEP}{form.roman}{_FIELD_SEP}{int(form.abjad)}" for form in forms
+        f"{form.skeleton}{_FIELD_SEP}{form.roman}{_FIELD_SEP}{int(form.abjad)}{_FIELD_SEP}{form.alt}"
+        for form in forms
     )
 
 
@@ -110,8 +111,11 @@ def decode_forms(encoded: str) -> tuple[TokenForm, ...]:
     forms: list[TokenForm] = []
     for part in encoded.split(_PART_SEP):
         fields = part.split(_FIELD_SEP)
-        if len(fields) == 3:
-            forms.append(TokenForm(skeleton=fields[0], roman=fields[1], abjad=fields[2] == "1"))
+        if len(fields) in (3, 4):
+            alt = fields[3] if len(fields) == 4 else ""
+            forms.append(
+                TokenForm(skeleton=fields[0], roman=fields[1], abjad=fields[2] == "1", alt=alt)
+            )
     return tuple(forms)
 
 

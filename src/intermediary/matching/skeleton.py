@@ -261,6 +261,7 @@ class TokenForm:
     skeleton: str
     roman: str
     abjad: bool
+    alt: str = ""  # the skeleton read the other customary way (see _ARABIC_ALTERNATIVES)
 
 
 def _finish(classes: list[str]) -> str:
@@ -271,24 +272,38 @@ def _finish(classes: list[str]) -> str:
     return text
 
 
-def _latin_skeleton(roman: str) -> str:
-    letters = _DOUBLED.sub(r"\1", re.sub(r"[^a-z]", "", roman))
+def _latin_classes(letters: str, initial: bool) -> list[str]:
     classes: list[str] = []
     for match in _LATIN_UNIT_RE.finditer(letters):
         cls = _LATIN_UNIT_MAP[match.group(0)]
-        consonantal = match.start() == 0 and _next_is_vowel(letters, match.end())
+        consonantal = initial and match.start() == 0 and _next_is_vowel(letters, match.end())
         if cls in _SEMIVOWELS and not consonantal:
             continue
         classes.append(cls)
-    return _finish(classes)
+    return classes
+
+
+def _latin_skeleton(roman: str) -> str:
+    letters = _DOUBLED.sub(r"\1", re.sub(r"[^a-z]", "", roman))
+    if letters.startswith("abd") and len(letters) > 5:
+        # A joined "abd" compound: "abd" + "hamid" is not the digraph "dh" (nor "dj", "dz").
+        return _finish(["B", "D", *_latin_classes(letters[3:], initial=False)])
+    return _finish(_latin_classes(letters, initial=True))
 
 
 def _next_is_vowel(letters: str, position: int) -> bool:
     return position < len(letters) and letters[position] in "aeiou"
 
 
+# Arabic letters with two customary Latin (and Cyrillic, Hebrew) values: the skeleton takes the
+# first, the alternative skeleton the second. ث is th or s (Uthman, Osman), ذ dh or z (Mundhir,
+# Munzir), ض d or z (Ridwan, Rizwan), ظ z or dh (Nazim, Nadhim).
+_ARABIC_ALTERNATIVES: dict[str, str] = {"\u062b": "S", "\u0630": "Z", "\u0636": "Z", "\u0638": "D"}
+
+
 def _abjad_forms(token: str, skeleton_map: dict[str, str], roman_map: dict[str, str]) -> TokenForm:
     classes: list[str] = []
+    alternatives: list[str] = []
     roman: list[str] = []
     chars = list(token)
     index = 0
@@ -307,15 +322,30 @@ def _abjad_forms(token: str, skeleton_map: dict[str, str], roman_map: dict[str, 
             cls = ""
         if cls:
             classes.append(cls)
+            alternatives.append(_ARABIC_ALTERNATIVES.get(char, cls))
         roman.append(sound)
-    return TokenForm(skeleton=_finish(classes), roman="".join(roman).replace("'", ""), abjad=True)
+    return TokenForm(
+        skeleton=_finish(classes),
+        roman="".join(roman).replace("'", ""),
+        abjad=True,
+        alt=_finish(alternatives),
+    )
 
 
-def _latin_forms(roman: str) -> TokenForm:
+def _latin_forms(roman: str, alt_roman: str | None = None) -> TokenForm:
+    """Latin forms; the alternative skeleton reads v as w: Latin and Cyrillic write the Arabic
+    waw as v (Marvan, Марван), which the abjad skeleton drops inside a word."""
     roman = re.sub(r"[^a-z0-9]", "", roman.lower())
     if roman.isdigit():  # house numbers and postcodes in addresses compare as written
-        return TokenForm(skeleton=roman, roman=roman, abjad=False)
-    return TokenForm(skeleton=_latin_skeleton(roman), roman=roman, abjad=False)
+        return TokenForm(skeleton=roman, roman=roman, abjad=False, alt=roman)
+    alt = re.sub(r"[^a-z0-9]", "", (alt_roman or roman).lower()).replace("v", "w")
+    return TokenForm(
+        skeleton=_latin_skeleton(roman), roman=roman, abjad=False, alt=_latin_skeleton(alt)
+    )
+
+
+# Russian practice writes the Arabic h (ح, ه) as г too: Гасан for Hasan.
+_CYRILLIC_ALT_ROMAN = {**_CYRILLIC_ROMAN, "г": "h", "в": "w"}
 
 
 @lru_cache(maxsize=1 << 18)
@@ -327,7 +357,10 @@ def token_form(token: str) -> TokenForm:
     if script is Script.HEBREW:
         return _abjad_forms(token, _HEBREW_SKELETON, _HEBREW_ROMAN)
     if script is Script.CYRILLIC:
-        return _latin_forms("".join(_CYRILLIC_ROMAN.get(c, anyascii(c)) for c in token))
+        return _latin_forms(
+            "".join(_CYRILLIC_ROMAN.get(c, anyascii(c)) for c in token),
+            "".join(_CYRILLIC_ALT_ROMAN.get(c, anyascii(c)) for c in token),
+        )
     return _latin_forms(anyascii(token))
 
 

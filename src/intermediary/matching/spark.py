@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from intermediary.matching.similarity import encoded_similarity
+from intermediary.matching.records import INTEGER_COLUMNS, LIST_COLUMNS
 
 _SPARK_CONF = {
     "spark.ui.enabled": "false",
@@ -38,14 +38,10 @@ def spark_session() -> Any:
 
 
 def spark_api() -> Any:
-    """Splink's Spark API with the cross-script name similarity registered as a SQL function."""
-    from pyspark.sql.types import DoubleType
+    """Splink's Spark API; the comparisons use only Spark's own SQL functions."""
     from splink import SparkAPI
 
-    from intermediary.matching.linkage import SIMILARITY_FUNCTION
-
     session = spark_session()
-    session.udf.register(SIMILARITY_FUNCTION, encoded_similarity, DoubleType())
     return SparkAPI(  # type: ignore[no-untyped-call]
         spark_session=session, register_udfs_automatically=False
     )
@@ -55,15 +51,14 @@ def to_spark_frame(session: Any, frame: pd.DataFrame) -> Any:
     """Spark table with an explicit schema: nullable integers and string arrays survive."""
     from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
 
-    integer_columns = {"dob_y", "dob_m", "dob_d"}
     schema = StructType(
         [
             StructField(
                 column,
                 ArrayType(StringType())
-                if column == "block_keys"
+                if column in LIST_COLUMNS
                 else LongType()
-                if column in integer_columns
+                if column in INTEGER_COLUMNS
                 else StringType(),
                 nullable=True,
             )
