@@ -102,3 +102,15 @@ def test_api_docs_load_nothing_from_outside(world: World) -> None:
     assert "swagger-ui-bundle.js" in page
     assert "cdn." not in page
     assert "https://" not in page
+
+
+@pytest.mark.parametrize(
+    "path", ["/static/intermediary/app.css", "/static/django_htmx/htmx-2.min.js"]
+)
+def test_the_server_itself_serves_the_stylesheet_and_htmx(path: str) -> None:
+    """What `intermediary serve` answers (WhiteNoise), not the test server's static handler."""
+    from django.test import Client
+
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)  # type: ignore[attr-defined]

@@ -231,6 +231,8 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The package's own static files (the stylesheet) live beside the templates, not in an app.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static" if PRODUCTION else None
 # Static files ship inside the package; WhiteNoise serves them straight from the finders in
 # development and from the collected, hashed copies in production (`intermediary serve` collects).
