@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -25,6 +26,9 @@ def spark_session() -> Any:
     """A local-mode session on this machine's cores; reused when one is already running."""
     from pyspark.sql import SparkSession
 
+    # py4j logs each closed gateway connection at INFO, including from __del__ at interpreter
+    # exit after logging has shut down, which prints a spurious "Logging error" traceback.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder.master("local[2]").appName("intermediary-matching")
