@@ -31,33 +31,13 @@ from intermediary.registry.models import Person, PersonName, RemainsCase
 
 PERSON_ALL = frozenset((*PERSON_PARTY_SAFE, *PERSON_INTERMEDIARY_ONLY))
 REMAINS_ALL = frozenset((*REMAINS_PARTY_SAFE, *REMAINS_INTERMEDIARY_ONLY))
-_PLAIN_PERSON_FIELDS = (
-    "place_of_birth",
-    "nationality",
-    "sex",
-    "fathers_first_name",
-    "mothers_maiden_name",
-    "rank",
-    "armed_force",
-    "unit",
-    "service_number",
-    "id_document_kind",
-    "id_document_number",
-    "distinguishing_marks",
-    "last_residence",
-    "person_to_inform",
-    "person_to_inform_address",
-    "correspondence_address",
-    "next_of_kin",
-    "legal_status",
-    "affiliation",
-    "place_of_detention",
-    "capture_date",
-    "capture_place",
-    "capture_circumstances",
-    "source",
-    "status",
-    *PERSON_INTERMEDIARY_ONLY,
+# Keys rendered by a plain attribute read: every field of fields.py except those that need
+# shaping below. Derived, not listed again, so the two lists cannot drift apart.
+_SHAPED_PERSON_KEYS = frozenset(
+    {"names", "date_of_birth", "holding_party", "party_of_origin", "timeline", "categories"}
+)
+_PLAIN_PERSON_FIELDS = tuple(
+    key for key in (*PERSON_PARTY_SAFE, *PERSON_INTERMEDIARY_ONLY) if key not in _SHAPED_PERSON_KEYS
 )
 # A category is shown only when the fields it is computed from are visible too.
 _CATEGORY_SOURCES = {
