@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeAlias
@@ -13,6 +14,7 @@ import pyarrow.compute as pc
 
 from intermediary.matching.records import (
     INTEGER_COLUMNS,
+    INTEGER_LIST_COLUMNS,
     LIST_COLUMNS,
     PersonRecord,
     prepare,
@@ -78,6 +80,37 @@ def _intersection(left: str, right: str, dialect: Dialect) -> str:
     return f"len(list_filter({left}, lambda x: list_contains({right}, x)))"
 
 
+def _common_parts(prefix: str, dialect: Dialect) -> str:
+    """Parts in common, reading either side's ambiguous letters (or both sides') the other
+    customary way: "Osman" = عثمان, and "Гайсам" read with h = הית'ם read with s."""
+    sk, alt = f"{prefix}_sk", f"{prefix}_alt"
+    return (
+        f"greatest({_common(sk, dialect)}, "
+        f"{_intersection(alt + '_l', sk + '_r', dialect)}, "
+        f"{_intersection(sk + '_l', alt + '_r', dialect)}, "
+        f"{_common(alt, dialect)})"
+    )
+
+
+def _shared_bits(side: str, other: str, dialect: Dialect) -> str:
+    """Information of side's name parts found on the other side (as written or read the other
+    customary way)."""
+    sk, bits = f"name_sk_{side}", f"name_bits_{side}"
+    found_in = f"name_sk_{other}", f"name_alt_{other}"
+    # The index runs over the bits list: Splink finds the columns a level reads outside lambdas.
+    if dialect == "spark":
+        found = " OR ".join(f"array_contains({o}, element_at({sk}, i))" for o in found_in)
+        return (
+            f"aggregate(sequence(1, size({bits})), 0L, "
+            f"(acc, i) -> acc + IF({found}, element_at({bits}, i), 0L))"
+        )
+    found = " OR ".join(f"list_contains({o}, {sk}[i])" for o in found_in)
+    return (
+        f"coalesce(list_sum(list_transform(range(1, len({bits}) + 1), "
+        f"lambda i: CASE WHEN {found} THEN {bits}[i] ELSE 0 END)), 0)"
+    )
+
+
 def _size(expression: str, dialect: Dialect) -> str:
     return f"size({expression})" if dialect == "spark" else f"len({expression})"
 
@@ -92,64 +125,67 @@ def _name_levels(dialect: Dialect) -> list[Level]:
     """Why these levels: an abjad writes no short vowels, so parts compare as consonant
     skeletons; lists drop and reorder parts, so the parts compare as sets; a typo breaks one
     part's skeleton but rarely its three-letter prefix or the edit distance of the whole."""
-    # Parts in common, reading either side's ambiguous letters the other customary way.
-    common = (
-        f"greatest({_common('name_sk', dialect)}, "
-        f"{_intersection('name_alt_l', 'name_sk_r', dialect)}, "
-        f"{_intersection('name_sk_l', 'name_alt_r', dialect)})"
-    )
+    common = _common_parts("name", dialect)
     shorter = f"least({_size('name_sk_l', dialect)}, {_size('name_sk_r', dialect)})"
     longer = f"greatest({_size('name_sk_l', dialect)}, {_size('name_sk_r', dialect)})"
-    rare = _intersection("name_rare_l", "name_sk_r", dialect)
+    shared = f"greatest({_shared_bits('l', 'r', dialect)}, {_shared_bits('r', 'l', dialect)})"
     prefixes = _common("name_px", dialect)
     shorter_px = f"least({_size('name_px_l', dialect)}, {_size('name_px_r', dialect)})"
+    typo = (
+        f"{prefixes} = {shorter_px} AND {prefixes} >= 2 AND {_edit_similarity('name_cat')} >= 0.6"
+    )
     return [
         ("same spelling", f"name_text_l = name_text_r AND {common} >= 2", 0.25, 0.000001),
-        ("all of 3+ parts agree", f"{common} = {longer} AND {common} >= 3", 0.2, 0.000001),
-        (
-            "both parts agree, one rare",
-            f"{common} = {longer} AND {common} = 2 AND {rare} >= 1",
-            0.06,
-            0.000005,
+        *_by_information(
+            "all of 3+ parts agree", f"{common} = {longer} AND {common} >= 3", shared, 0.2, 1e-6
         ),
-        ("both parts agree", f"{common} = {longer} AND {common} = 2", 0.04, 0.00005),
-        (
+        *_by_information(
+            "both parts agree", f"{common} = {longer} AND {common} = 2", shared, 0.05, 2e-5
+        ),
+        *_by_information(
             "3+ parts of the shorter name agree",
             f"{common} = {shorter} AND {common} >= 3",
+            shared,
             0.12,
-            0.00001,
+            1e-5,
         ),
-        (
-            "2 parts of the shorter name agree, one rare",
-            f"{common} = {shorter} AND {common} = 2 AND {rare} >= 1",
-            0.05,
-            0.00002,
-        ),
-        (
+        *_by_information(
             "2 parts of the shorter name agree",
             f"{common} = {shorter} AND {common} = 2",
-            0.03,
-            0.0002,
+            shared,
+            0.05,
+            1e-4,
         ),
-        ("three parts agree", f"{common} >= 3", 0.04, 0.00005),
-        (
-            "parts agree but for a typo",
-            f"{prefixes} = {shorter_px} AND {prefixes} >= 2 AND "
-            f"{_edit_similarity('name_cat')} >= 0.6",
-            0.08,
-            0.0005,
-        ),
-        ("two parts agree", f"{common} = 2", 0.04, 0.003),
+        *_by_information("three parts agree", f"{common} >= 3", shared, 0.04, 5e-5),
+        ("parts agree but for a typo", typo, 0.08, 0.0005),
+        *_by_information("two parts agree", f"{common} = 2", shared, 0.05, 0.003),
         ("whole name close", f"{_edit_similarity('name_cat')} >= 0.75", 0.03, 0.003),
         ("single-part name found", f"{common} = 1 AND {shorter} = 1", 0.02, 0.01),
         ("one part agrees", f"{common} = 1", 0.02, 0.1),
     ]
 
 
-def _father_levels(dialect: Dialect) -> list[Level]:
-    common = _common("father_sk", dialect)
+# Information (bits) above which agreeing parts count as uncommon: three parts each carried by
+# about one record in a hundred or fewer (3 x 6.6 bits), two parts the same (2 x 6.6).
+_UNCOMMON_BITS = {3: 20, 2: 13}
+
+
+def _by_information(label: str, condition: str, shared: str, m: float, u: float) -> list[Level]:
+    """A name level split in two by the information of the agreeing parts: uncommon parts
+    first (u smaller: fewer random pairs share them), then the rest."""
+    parts = 2 if "= 2" in condition else 3
+    bits = _UNCOMMON_BITS[parts]
     return [
-        ("same", "father_cat_l = father_cat_r", 0.8, 0.02),
+        (f"{label}, uncommon parts", f"{condition} AND {shared} >= {bits}", m / 2, u / 10),
+        (label, condition, m / 2, u),
+    ]
+
+
+def _father_levels(dialect: Dialect) -> list[Level]:
+    common = _common_parts("father", dialect)
+    longer = f"greatest({_size('father_sk_l', dialect)}, {_size('father_sk_r', dialect)})"
+    return [
+        ("same", f"father_cat_l = father_cat_r OR {common} = {longer}", 0.8, 0.02),
         ("a part agrees", f"{common} >= 1", 0.08, 0.03),
         ("close", f"{_edit_similarity('father_cat')} >= 0.7", 0.05, 0.05),
     ]
@@ -182,6 +218,14 @@ _DOB_LEVELS: list[Level] = [
         f"{_DOB_PRESENT} AND dob_y_l = dob_y_r AND dob_m_l = dob_d_r AND dob_d_l = dob_m_r",
         0.04,
         0.00005,
+    ),
+    (
+        # Both lists erred: one swapped day and month, the other is a day out.
+        "swapped and a day apart",
+        f"{_DOB_PRESENT} AND dob_y_l = dob_y_r AND ((dob_m_l = dob_d_r AND "
+        "abs(dob_d_l - dob_m_r) <= 1) OR (dob_d_l = dob_m_r AND abs(dob_m_l - dob_d_r) <= 1))",
+        0.02,
+        0.0002,
     ),
     (
         "two of three parts equal",
@@ -411,6 +455,8 @@ def _arrow_table(frame: pd.DataFrame) -> pa.Table:
     for column in frame.columns:
         if column in LIST_COLUMNS:
             kind = pa.list_(pa.string())
+        elif column in INTEGER_LIST_COLUMNS:
+            kind = pa.list_(pa.int64())
         elif column in INTEGER_COLUMNS:
             kind = pa.int64()
         else:
@@ -448,8 +494,12 @@ def _report(options: MatchOptions, message: str) -> None:
 
 
 # Expectation maximisation runs once per rule; each rule fixes the fields it blocks on and
-# learns the others' m values from the pairs it yields.
-_EM_RULES: tuple[tuple[str, ...], ...] = (("dob_y", "dob_m", "dob_d"), ("given_sk", "family_sk"))
+# learns the others' m values from the pairs it yields. Splink leaves out of a session the
+# comparisons that read a column of its rule, so each rule blocks on a column its own comparison
+# reads: the date of birth, then the name's skeletons in written order (name_cat). A rule on
+# other name columns would let the name's m values be learnt from pairs chosen for agreeing
+# names, which drags the weak levels' m towards zero.
+_EM_RULES: tuple[tuple[str, ...], ...] = (("dob_y", "dob_m", "dob_d"), ("name_cat",))
 
 
 def _train(linker: Any, frames: Sequence[pd.DataFrame], options: MatchOptions) -> bool:
@@ -465,6 +515,7 @@ def _train(linker: Any, frames: Sequence[pd.DataFrame], options: MatchOptions) -
     _report(options, "estimating u from random pairs")
     linker.training.estimate_u_using_random_sampling(max_pairs=options.u_sample_pairs, seed=1)
     if not _should_estimate_m(frames, options):
+        _unmix_u(linker, _sampled_pairs(frames, options))
         return True
     for rule in _EM_RULES:
         if not all(frame[column].notna().sum() >= 50 for frame in frames for column in rule):
@@ -476,14 +527,50 @@ def _train(linker: Any, frames: Sequence[pd.DataFrame], options: MatchOptions) -
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 block_on(*rule),
+                # The share of matches among the rule's pairs is learnt within the session
+                # (Splink's default); the model's prior is not changed by it.
                 fix_u_probabilities=True,
-                fix_probability_two_random_records_match=True,
+                fix_probability_two_random_records_match=False,
             )
         except ValueError:
             _report(options, "expectation maximisation did not converge; built-in m values kept")
             return False
     _floor_m(linker)
+    _unmix_u(linker, _sampled_pairs(frames, options))
     return True
+
+
+def _sampled_pairs(frames: Sequence[pd.DataFrame], options: MatchOptions) -> int:
+    """How many random pairs u was estimated from (all pairs when there are fewer)."""
+    if len(frames) == 1:
+        available = len(frames[0]) * (len(frames[0]) - 1) // 2
+    else:
+        available = len(frames[0]) * len(frames[1])
+    return max(1, min(options.u_sample_pairs, available))
+
+
+def _unmix_u(linker: Any, sampled_pairs: int) -> None:
+    """Take the matches out of the u values estimated from random pairs.
+
+    Why: Splink sets u to a level's share among random pairs, but random pairs include
+    matches: share = prior x m + (1 - prior) x u. Where matches are as dense as in these lists
+    (one pair in a few thousand; FEBRL4 one in 5,000), the strongest levels are seen among
+    random pairs mostly because of the matches themselves, so their u came out tens of times too
+    large and a name agreeing in every part could not outweigh the prior. Solved for u, with a
+    floor of half a pair in the sample (a level never seen among non-matches is not impossible).
+    """
+    settings = linker._settings_obj  # no public accessor for the trained levels
+    prior = settings._probability_two_random_records_match
+    floor = 0.5 / sampled_pairs
+    for comparison in settings.comparisons:
+        for level in comparison.comparison_levels:
+            if level.is_null_level or not level._has_estimated_u_values:
+                continue
+            share = level._trained_u_median
+            m = level.m_probability
+            if share is None or m is None:
+                continue
+            level.u_probability = max((share - prior * m) / (1 - prior), floor)
 
 
 # EM may drive a level's m towards zero (on the cross-script benchmark "year within one" once
@@ -579,27 +666,29 @@ def _prepare_all(tables: Sequence[TableInput], options: MatchOptions) -> list[pd
         frame = _as_frame(table)
         frames.append(prepare(frame, _ids(frame)))
         _report(options, f"prepared {len(frame)} rows")
-    _mark_rare_parts(frames)
+    _mark_part_information(frames)
     _cap_block_keys(frames, options.max_block_pairs)
     return frames
 
 
-def _mark_rare_parts(frames: Sequence[pd.DataFrame]) -> None:
-    """Add, in place, each record's uncommon name parts ("name_rare"): parts found in at most
-    one record in 100 of all inputs (at least 5; the share was set on the cross-script
-    benchmark). Why: two parts agreeing is strong evidence when one of them is uncommon and
-    weak when they are "Mohammed" and "Ahmed"; the model gives the uncommon case its own
-    levels and learns their weight (a term-frequency signal)."""
+def _mark_part_information(frames: Sequence[pd.DataFrame]) -> None:
+    """Add, in place, the information of each name part ("name_bits", aligned with name_sk):
+    -log2 of the share of all input records whose name has the part, rounded.
+
+    Why: two lists agreeing on "Mohammed Ahmed Ali" is weak evidence and on "Omar Saber
+    al-Attar" strong, although both agree on three parts. The name levels are split by the
+    information the agreeing parts carry (a binned term-frequency adjustment), and the model
+    learns each bin's u from random pairs and m from the data."""
     counts: dict[str, int] = {}
     for frame in frames:
         for parts in frame["name_sk"]:
             for part in parts or ():
                 counts[part] = counts.get(part, 0) + 1
-    limit = max(5, sum(len(frame) for frame in frames) // 100)
+    total = max(sum(len(frame) for frame in frames), 1)
+    bits = {part: round(math.log2(total / count)) for part, count in counts.items()}
     for frame in frames:
-        frame["name_rare"] = [
-            [part for part in parts if counts[part] <= limit] or None if parts else None
-            for parts in frame["name_sk"]
+        frame["name_bits"] = [
+            [bits[part] for part in parts] if parts else None for parts in frame["name_sk"]
         ]
 
 

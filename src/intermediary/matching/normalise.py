@@ -350,10 +350,9 @@ def _simplify_token(token: str) -> str:
 
 
 def _drop_apostrophes(token: str) -> str:
-    """Keep a Hebrew geresh inside a word (it marks j/ch/th); drop Latin ayin/hamza marks."""
-    stripped = token.strip("'")
-    if "'" not in stripped:
-        return stripped
+    """Keep a Hebrew geresh after a letter (it marks j/kh/dh/gh/d: "ריאצ'" is Riyadh, its geresh
+    last); drop Latin ayin/hamza marks."""
+    stripped = token.lstrip("'")
     if detect_script(stripped) is Script.HEBREW:
         return stripped
     return stripped.replace("'", "")

@@ -46,6 +46,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "given_sk",
     "family_sk",
     "father_sk",
+    "father_alt",
     "father_cat",
     "pob_sk",
     "address_sk",
@@ -60,15 +61,17 @@ LIST_COLUMNS: frozenset[str] = frozenset(
     {
         "name_sk",
         "name_alt",
-        "name_rare",
         "name_px",
         "father_sk",
+        "father_alt",
         "pob_sk",
         "address_sk",
         "block_keys",
     }
 )
 INTEGER_COLUMNS: frozenset[str] = frozenset({"dob_y", "dob_m", "dob_d"})
+# Lists of integers: the information (bits) of each name part, aligned with name_sk.
+INTEGER_LIST_COLUMNS: frozenset[str] = frozenset({"name_bits"})
 
 _CHUNK = 20_000
 
@@ -179,6 +182,11 @@ def _usable(forms: Sequence[TokenForm]) -> list[TokenForm]:
     return [form for form in forms if form.skeleton or form.roman]
 
 
+def _alternative_keys(forms: Sequence[TokenForm], keys: Sequence[str]) -> list[str]:
+    """Each part's key read the other customary way (TokenForm.alt), in the order of keys."""
+    return [form.alt or key for form, key in zip(_usable(forms), keys, strict=True)]
+
+
 def _key_set(keys: Sequence[str]) -> list[str] | None:
     return sorted(set(keys)) or None
 
@@ -203,14 +211,13 @@ def _prepare_row(
     return (
         " ".join(form.roman for form in written) or None,
         _key_set(name_keys),
-        _key_set(
-            [form.alt or key for form, key in zip(_usable(name_forms_), name_keys, strict=True)]
-        ),
+        _key_set(_alternative_keys(name_forms_, name_keys)),
         _key_set([key[:3] for key in name_keys]),
         " ".join(name_keys) or None,
         name_keys[0] if name_keys else None,
         name_keys[-1] if len(name_keys) > 1 else None,
         _key_set(father_keys),
+        _key_set(_alternative_keys(father_forms, father_keys)),
         " ".join(father_keys) or None,
         _key_set(_part_keys(_forms(place))),
         _key_set(_part_keys(address_forms)),

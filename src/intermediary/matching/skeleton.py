@@ -117,17 +117,26 @@ _HEBREW_SKELETON: dict[str, str] = {
     "\u05ea": "T",
 }
 
-# A geresh after a Hebrew letter writes an Arabic sound Hebrew lacks: ג' = j, ח' = kh, ...
-_HEBREW_GERESH: dict[str, tuple[str, str]] = {
-    "\u05d2": ("G", "j"),
-    "\u05d6": ("G", "zh"),
-    "\u05e6": ("X", "ch"),
-    "\u05d7": ("H", "kh"),
-    "\u05ea": ("T", "th"),
-    "\u05d3": ("D", "dh"),
-    "\u05e2": ("G", "gh"),
-    "\u05e8": ("G", "gh"),
+# A geresh after a Hebrew letter writes an Arabic sound Hebrew lacks: ג' = j, ח' = kh, צ' = ض,
+# ט' = ظ... Values: skeleton class, romanisation, alternative class (the letter's other customary
+# reading, as for the Arabic letter it writes: see _ARABIC_ALTERNATIVES).
+_HEBREW_GERESH: dict[str, tuple[str, str, str]] = {
+    "\u05d2": ("G", "j", "G"),
+    "\u05d6": ("G", "zh", "G"),
+    "\u05e6": ("D", "d", "Z"),  # tsadi + geresh: ض (Hebrew's "ch" of loanwords is not in names)
+    "\u05d8": ("Z", "z", "D"),  # tet + geresh: ظ
+    "\u05d7": ("H", "kh", "H"),
+    "\u05ea": ("T", "th", "S"),  # ث
+    "\u05d3": ("D", "dh", "Z"),  # ذ
+    "\u05e2": ("G", "gh", "G"),  # غ
+    "\u05e8": ("G", "gh", "G"),  # غ in an older convention
 }
+
+# Hebrew letters that write a second Arabic letter when the geresh is left out, as lists often
+# do: ע for غ as well as ع, צ for ض as well as ص, ט for ظ. The alternative skeleton reads them
+# that second way ("בעדאדי" = Baghdadi). (ת for ث and ד for ذ need no entry: they already share
+# the Arabic letters' skeletons, and one alternative per part must serve every letter in it.)
+_HEBREW_ALTERNATIVES: dict[str, str] = {"\u05e2": "G", "\u05e6": "D", "\u05d8": "Z"}
 
 _HEBREW_ROMAN: dict[str, str] = {
     "\u05d0": "a",
@@ -301,7 +310,12 @@ def _next_is_vowel(letters: str, position: int) -> bool:
 _ARABIC_ALTERNATIVES: dict[str, str] = {"\u062b": "S", "\u0630": "Z", "\u0636": "Z", "\u0638": "D"}
 
 
-def _abjad_forms(token: str, skeleton_map: dict[str, str], roman_map: dict[str, str]) -> TokenForm:
+def _abjad_forms(
+    token: str,
+    skeleton_map: dict[str, str],
+    roman_map: dict[str, str],
+    alternatives_map: dict[str, str],
+) -> TokenForm:
     classes: list[str] = []
     alternatives: list[str] = []
     roman: list[str] = []
@@ -311,18 +325,20 @@ def _abjad_forms(token: str, skeleton_map: dict[str, str], roman_map: dict[str, 
         char = chars[index]
         geresh = index + 1 < len(chars) and chars[index + 1] == "'"
         if geresh and char in _HEBREW_GERESH:
-            cls, sound = _HEBREW_GERESH[char]
+            cls, sound, alt = _HEBREW_GERESH[char]
             index += 2
         else:
             cls, sound = skeleton_map.get(char, ""), roman_map.get(char, anyascii(char).lower())
+            alt = alternatives_map.get(char, cls)
             if index == 0 and cls in _SEMIVOWELS:
                 sound = cls.lower()
             index += 1
         if cls in _SEMIVOWELS and index > 1:
-            cls = ""
+            cls = alt = ""
         if cls:
             classes.append(cls)
-            alternatives.append(_ARABIC_ALTERNATIVES.get(char, cls))
+        if alt:
+            alternatives.append(alt)
         roman.append(sound)
     return TokenForm(
         skeleton=_finish(classes),
@@ -333,19 +349,24 @@ def _abjad_forms(token: str, skeleton_map: dict[str, str], roman_map: dict[str, 
 
 
 def _latin_forms(roman: str, alt_roman: str | None = None) -> TokenForm:
-    """Latin forms; the alternative skeleton reads v as w: Latin and Cyrillic write the Arabic
-    waw as v (Marvan, Марван), which the abjad skeleton drops inside a word."""
+    """Latin forms; the alternative skeleton reads v as w (Latin and Cyrillic write the Arabic
+    waw as v: Marvan, Марван, which the abjad skeleton drops inside a word) and a final t as d
+    (Turkish spelling devoices it: Ahmet, Mehmet, Murat for أحمد, محمد, مراد)."""
     roman = re.sub(r"[^a-z0-9]", "", roman.lower())
     if roman.isdigit():  # house numbers and postcodes in addresses compare as written
         return TokenForm(skeleton=roman, roman=roman, abjad=False, alt=roman)
     alt = re.sub(r"[^a-z0-9]", "", (alt_roman or roman).lower()).replace("v", "w")
+    alt = re.sub(r"(?<=[aeiou])t$", "d", alt)
     return TokenForm(
         skeleton=_latin_skeleton(roman), roman=roman, abjad=False, alt=_latin_skeleton(alt)
     )
 
 
-# Russian practice writes the Arabic h (ح, ه) as г too: Гасан for Hasan.
-_CYRILLIC_ALT_ROMAN = {**_CYRILLIC_ROMAN, "г": "h", "в": "w"}
+# Russian practice writes the Arabic waw as в (Валид, Марван) and never writes ب so: the skeleton
+# reads в as w. It writes the Arabic h (ح, ه) as г too (Гасан for Hasan): the alternative
+# skeleton reads г as h.
+_CYRILLIC_SKELETON_ROMAN = {**_CYRILLIC_ROMAN, "в": "w"}
+_CYRILLIC_ALT_ROMAN = {**_CYRILLIC_SKELETON_ROMAN, "г": "h"}
 
 
 @lru_cache(maxsize=1 << 18)
@@ -353,12 +374,12 @@ def token_form(token: str) -> TokenForm:
     """Skeleton and romanisation of one normalised name part (see normalise.name_tokens)."""
     script = detect_script(token)
     if script is Script.ARABIC:
-        return _abjad_forms(token, _ARABIC_SKELETON, _ARABIC_ROMAN)
+        return _abjad_forms(token, _ARABIC_SKELETON, _ARABIC_ROMAN, _ARABIC_ALTERNATIVES)
     if script is Script.HEBREW:
-        return _abjad_forms(token, _HEBREW_SKELETON, _HEBREW_ROMAN)
+        return _abjad_forms(token, _HEBREW_SKELETON, _HEBREW_ROMAN, _HEBREW_ALTERNATIVES)
     if script is Script.CYRILLIC:
         return _latin_forms(
-            "".join(_CYRILLIC_ROMAN.get(c, anyascii(c)) for c in token),
+            "".join(_CYRILLIC_SKELETON_ROMAN.get(c, anyascii(c)) for c in token),
             "".join(_CYRILLIC_ALT_ROMAN.get(c, anyascii(c)) for c in token),
         )
     return _latin_forms(anyascii(token))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from intermediary.matching.records import INTEGER_COLUMNS, LIST_COLUMNS
+from intermediary.matching.records import INTEGER_COLUMNS, INTEGER_LIST_COLUMNS, LIST_COLUMNS
 
 _SPARK_CONF = {
     "spark.ui.enabled": "false",
@@ -61,6 +61,8 @@ def to_spark_frame(session: Any, frame: pd.DataFrame) -> Any:
                 column,
                 ArrayType(StringType())
                 if column in LIST_COLUMNS
+                else ArrayType(LongType())
+                if column in INTEGER_LIST_COLUMNS
                 else LongType()
                 if column in INTEGER_COLUMNS
                 else StringType(),
