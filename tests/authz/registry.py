@@ -39,6 +39,12 @@ def _pid(world: World) -> dict[str, Any]:
     return {"public_id": world.extra["person"].public_id}
 
 
+def _variant(world: World) -> dict[str, Any]:
+    """The person's second, non-primary name (a Latin variant): may be corrected or removed."""
+    name = world.extra["person"].names.get(is_primary=False)
+    return {"public_id": world.extra["person"].public_id, "name_id": name.public_id}
+
+
 def _api_pid(world: World) -> dict[str, Any]:
     return {"person_id": world.extra["person"].public_id}
 
@@ -119,6 +125,41 @@ CASES = [
         params=_pid,
         setup=_person,
         data=lambda w: {"name-full_text": "Omar al-Haddad"},
+        expect=WRITE_PERSON,
+    ),
+    Case(
+        "registry-person-edit",
+        params=_pid,
+        setup=_person,
+        expect={**allow(200, *INTERMEDIARY_STAFF), **allow(403, *NORTH)},
+    ),
+    Case(
+        "registry-person-edit",
+        "POST",
+        params=_pid,
+        setup=_person,
+        data=lambda w: {"holding_party": str(w.orgs["NORTH"].public_id), "rank": "Private"},
+        expect=WRITE_PERSON,
+    ),
+    Case(
+        "registry-name-edit",
+        params=_variant,
+        setup=_person,
+        expect={**allow(200, *INTERMEDIARY_STAFF), **allow(403, *NORTH)},
+    ),
+    Case(
+        "registry-name-edit",
+        "POST",
+        params=_variant,
+        setup=_person,
+        data=lambda w: {"full_text": "Ahmad Hasan"},
+        expect=WRITE_PERSON,
+    ),
+    Case(
+        "registry-name-remove",
+        "POST",
+        params=_variant,
+        setup=_person,
         expect=WRITE_PERSON,
     ),
     Case(

@@ -15,6 +15,7 @@ from intermediary.registry.inputs import NameInput
 from intermediary.registry.models import PersonName, RemainsCase
 from intermediary.registry.services import (
     name_add,
+    name_remove,
     name_update,
     person_create,
     person_update,
@@ -92,6 +93,25 @@ def test_name_update_keeps_one_primary_and_rekeys(world: World) -> None:
     assert other.search_key == "ahmad hasan"
     assert PersonName.objects.filter(person=person, is_primary=True).count() == 1
     assert _last_action() == "person.name_update"
+
+
+def test_name_remove_keeps_the_primary_name_and_is_audited(world: World) -> None:
+    person = make_person(world)
+    primary = person.names.get(is_primary=True)
+    with pytest.raises(ValidationError, match="make another name primary first"):
+        name_remove(actor=world.users["delegate"], name=primary)
+    with pytest.raises(PermissionDenied):
+        name_remove(actor=world.users["north_negotiator"], name=person.names.get(is_primary=False))
+    assert person.names.count() == 2
+    before = AuditEvent.objects.count()
+    variant = person.names.get(is_primary=False)
+    assert name_remove(actor=world.users["delegate"], name=variant) == person
+    assert list(person.names.all()) == [primary]
+    assert AuditEvent.objects.count() == before + 1
+    assert _last_action() == "person.name_remove"
+    with pytest.raises(ValidationError, match="already removed"):
+        name_remove(actor=world.users["delegate"], name=variant)
+    assert verify_chain().ok
 
 
 def test_person_update_rederives_birth_bounds_and_refuses_unknown_fields(world: World) -> None:

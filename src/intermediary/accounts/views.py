@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -20,7 +21,7 @@ from intermediary.accounts.forms import (
     UserCreateForm,
     UserRolesForm,
 )
-from intermediary.core.forms import call_service
+from intermediary.core.forms import call_service, submit_form
 
 
 class LoginView(auth_views.LoginView):
@@ -42,19 +43,19 @@ def _require_or_404(request: HttpRequest, perm: Perm) -> None:
 def password_change(request: HttpRequest) -> HttpResponse:
     """Change one's own password; the current session stays signed in."""
     form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = call_service(
-            form,
-            lambda: services.user_change_password(
-                actor=request.user,
-                old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password1"],
-            ),
-        )
-        if user is not None:
-            update_session_auth_hash(request, user)
-            messages.success(request, _("Password changed."))
-            return redirect("accounts-password")
+    user = submit_form(
+        request,
+        form,
+        lambda: services.user_change_password(
+            actor=request.user,
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password1"],
+        ),
+        success=_("Password changed."),
+    )
+    if user is not None:
+        update_session_auth_hash(request, user)
+        return redirect("accounts-password")
     return render(request, "accounts/password.html", {"form": form})
 
 
@@ -92,13 +93,14 @@ def token_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
 def organisation_list(request: HttpRequest) -> HttpResponse:
     _require_or_404(request, Perm.ORGANISATION_MANAGE)
     form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        org = call_service(
-            form, lambda: services.organisation_create(actor=request.user, **form.cleaned_data)
-        )
-        if org is not None:
-            messages.success(request, _("Organisation %(name)s created.") % {"name": org.name})
-            return redirect("accounts-organisations")
+    org = submit_form(
+        request,
+        form,
+        lambda: services.organisation_create(actor=request.user, **form.cleaned_data),
+        success=lambda o: _("Organisation %(name)s created.") % {"name": o.name},
+    )
+    if org is not None:
+        return redirect("accounts-organisations")
     organisations = selectors.organisation_list(user=request.user)
     return render(
         request, "accounts/organisations.html", {"form": form, "organisations": organisations}
@@ -111,13 +113,14 @@ def user_list(request: HttpRequest) -> HttpResponse:
     _require_or_404(request, Perm.USER_MANAGE)
     form = UserCreateForm(request.POST or None)
     form.fields["organisation"].queryset = selectors.organisation_list(user=request.user)  # type: ignore[attr-defined]
-    if request.method == "POST" and form.is_valid():
-        user = call_service(
-            form, lambda: services.user_create(actor=request.user, **form.cleaned_data)
-        )
-        if user is not None:
-            messages.success(request, _("User %(name)s created.") % {"name": user.username})
-            return redirect("accounts-users")
+    user = submit_form(
+        request,
+        form,
+        lambda: services.user_create(actor=request.user, **form.cleaned_data),
+        success=lambda u: _("User %(name)s created.") % {"name": u.username},
+    )
+    if user is not None:
+        return redirect("accounts-users")
     users = selectors.user_list(user=request.user)
     return render(request, "accounts/users.html", {"form": form, "users": users})
 
@@ -129,16 +132,16 @@ def user_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     target = selectors.user_get(user=request.user, public_id=public_id, path=request.path)
     initial = {"roles": [m.role for m in target.memberships.all()]}
     form = UserRolesForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        done = call_service(
-            form,
-            lambda: services.user_set_roles(
-                actor=request.user, user=target, roles=form.cleaned_data["roles"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Roles saved."))
-            return redirect("accounts-user-detail", public_id=target.public_id)
+    done = submit_form(
+        request,
+        form,
+        lambda: services.user_set_roles(
+            actor=request.user, user=target, roles=form.cleaned_data["roles"]
+        ),
+        success=_("Roles saved."),
+    )
+    if done is not None:
+        return redirect("accounts-user-detail", public_id=target.public_id)
     return render(request, "accounts/user_detail.html", {"target": target, "form": form})
 
 
@@ -148,12 +151,15 @@ def user_set_active(request: HttpRequest, public_id: str) -> HttpResponse:
     _require_or_404(request, Perm.USER_MANAGE)
     target = selectors.user_get(user=request.user, public_id=public_id, path=request.path)
     active = request.POST.get("active") == "1"
-    form = UserRolesForm()
-    if call_service(
-        form, lambda: services.user_set_active(actor=request.user, user=target, active=active)
-    ):
-        messages.success(request, _("Saved."))
-    else:
+    # No fields to check: the service decides. A bound empty form only collects its errors.
+    form = forms.Form(request.POST)
+    saved = submit_form(
+        request,
+        form,
+        lambda: services.user_set_active(actor=request.user, user=target, active=active),
+        success=_("Saved."),
+    )
+    if saved is None:
         for error in form.non_field_errors():
             messages.error(request, str(error))
     return redirect("accounts-user-detail", public_id=target.public_id)

@@ -1,12 +1,15 @@
-"""Glue between Django forms and services: service errors land on the form's fields."""
+"""Glue between Django forms and services: service errors land on the form's fields, and the
+POST half of every form view is written once (``submit_form``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 T = TypeVar("T")
 
@@ -26,3 +29,28 @@ def call_service(form: forms.BaseForm, action: Callable[[], T]) -> T | None:
         else:
             form.add_error(None, exc)
         return None
+
+
+def submit_form(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    action: Callable[[], T],
+    *,
+    success: str | Callable[[T], str],
+    together_with: Sequence[forms.BaseForm] = (),
+) -> T | None:
+    """When the bound ``form`` (and every form ``together_with`` it) is valid, run the service
+    with ``call_service`` and flash ``success`` (a message, or made from the result).
+
+    Returns what the service returned, or None when the form was unbound, invalid or refused
+    by the service (its errors are then on the form). The view decides the rest: redirect on
+    a result; re-render the form, or flash its errors and redirect, on None.
+    """
+    if not form.is_bound or not form.is_valid():
+        return None
+    if not all(other.is_valid() for other in together_with):
+        return None
+    result = call_service(form, action)
+    if result is not None:
+        messages.success(request, success if isinstance(success, str) else success(result))
+    return result

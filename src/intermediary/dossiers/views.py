@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intermediary.access.policy import Perm, actor_of, can, require_or_404
 from intermediary.accounts.models import User
-from intermediary.core.forms import call_service
+from intermediary.core.forms import submit_form
 from intermediary.dossiers import selectors, services
 from intermediary.dossiers.choices import DossierStatus
 from intermediary.dossiers.forms import AddPartyForm, AssignMemberForm, DossierCreateForm
@@ -35,13 +35,14 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 def dossier_create(request: HttpRequest) -> HttpResponse:
     require_or_404(request.user, Perm.DOSSIER_CREATE, path=request.path)
     form = DossierCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        dossier = call_service(
-            form, lambda: services.dossier_create(actor=request.user, **form.cleaned_data)
-        )
-        if dossier is not None:
-            messages.success(request, _("Dossier %(ref)s opened.") % {"ref": dossier.reference})
-            return redirect("dossiers-detail", public_id=dossier.public_id)
+    dossier = submit_form(
+        request,
+        form,
+        lambda: services.dossier_create(actor=request.user, **form.cleaned_data),
+        success=lambda d: _("Dossier %(ref)s opened.") % {"ref": d.reference},
+    )
+    if dossier is not None:
+        return redirect("dossiers-detail", public_id=dossier.public_id)
     return render(request, "dossiers/create.html", {"form": form})
 
 
@@ -85,17 +86,15 @@ def dossier_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def dossier_add_party(request: HttpRequest, public_id: str) -> HttpResponse:
     dossier = selectors.dossier_get(user=request.user, public_id=public_id, path=request.path)
     form = AddPartyForm(request.POST)
-    if form.is_valid() and call_service(
+    added = submit_form(
+        request,
         form,
-        lambda: (
-            services.dossier_add_party(
-                actor=request.user, dossier=dossier, organisation=form.cleaned_data["organisation"]
-            )
-            is not None
+        lambda: services.dossier_add_party(
+            actor=request.user, dossier=dossier, organisation=form.cleaned_data["organisation"]
         ),
-    ):
-        messages.success(request, _("Party added."))
-    else:
+        success=_("Party added."),
+    )
+    if added is None:
         _flash_errors(request, form)
     return redirect("dossiers-detail", public_id=dossier.public_id)
 
@@ -105,17 +104,15 @@ def dossier_add_party(request: HttpRequest, public_id: str) -> HttpResponse:
 def dossier_assign_member(request: HttpRequest, public_id: str) -> HttpResponse:
     dossier = selectors.dossier_get(user=request.user, public_id=public_id, path=request.path)
     form = _assign_form(dossier, request.POST)
-    if form.is_valid() and call_service(
+    assigned = submit_form(
+        request,
         form,
-        lambda: (
-            services.dossier_assign_member(
-                actor=request.user, dossier=dossier, user=form.cleaned_data["user"]
-            )
-            is not None
+        lambda: services.dossier_assign_member(
+            actor=request.user, dossier=dossier, user=form.cleaned_data["user"]
         ),
-    ):
-        messages.success(request, _("Staff member assigned."))
-    else:
+        success=_("Staff member assigned."),
+    )
+    if assigned is None:
         _flash_errors(request, form)
     return redirect("dossiers-detail", public_id=dossier.public_id)
 
@@ -124,14 +121,16 @@ def dossier_assign_member(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def dossier_set_status(request: HttpRequest, public_id: str) -> HttpResponse:
     dossier = selectors.dossier_get(user=request.user, public_id=public_id, path=request.path)
-    form = AddPartyForm()
+    # No fields to check: the service decides. A bound empty form only collects its errors.
+    form = forms.Form(request.POST)
     status = request.POST.get("status", "")
-    if call_service(
+    changed = submit_form(
+        request,
         form,
         lambda: services.dossier_set_status(actor=request.user, dossier=dossier, status=status),
-    ):
-        messages.success(request, _("Status changed."))
-    else:
+        success=_("Status changed."),
+    )
+    if changed is None:
         _flash_errors(request, form)
     return redirect("dossiers-detail", public_id=dossier.public_id)
 

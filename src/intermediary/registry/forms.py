@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +20,9 @@ from intermediary.registry.choices import (
     RemainsEventKind,
     Script,
 )
-from intermediary.registry.inputs import NameInput, PersonInput
-from intermediary.registry.models import Person, RemainsCase
+from intermediary.registry.inputs import NAME_FIELDS, NameInput, PersonInput
+from intermediary.registry.models import Person, PersonName, RemainsCase
+from intermediary.registry.names import detect_script
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -47,19 +49,20 @@ class NameForm(forms.Form):
         # Not .strip()ped by us beyond Django's default: names are stored as given.
         return NameInput(**self.cleaned_data)
 
+    @staticmethod
+    def initial_for(name: PersonName) -> dict[str, Any]:
+        """A stored name as the form's starting values. A script that was detected starts as
+        "detect" again, so correcting the text into another script re-detects it; a script
+        someone chose stays chosen."""
+        initial = {field: getattr(name, field) for field in NAME_FIELDS}
+        if name.script == detect_script(name.full_text):
+            initial["script"] = ""
+        return initial
 
-class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
-    """A person's identity fields (all optional) plus the dossier it is registered in."""
 
-    dossier = forms.ModelChoiceField(
-        queryset=Dossier.objects.none(), label=_("Dossier"), to_field_name="public_id"
-    )
-    registered_on = forms.DateField(
-        label=_("Registered on"),
-        required=False,
-        widget=DATE,
-        help_text=_("Date of the registration event; today when empty."),
-    )
+class PersonFieldsForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A person's identity fields (all optional); parties are chosen by public id among
+    ``parties``."""
 
     class Meta:
         model = Person
@@ -75,17 +78,61 @@ class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
         ]  # fmt: skip
         widgets = {"capture_date": DATE}
 
-    def __init__(self, *args: Any, dossiers: QuerySet[Dossier], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dossier"].queryset = dossiers  # type: ignore[attr-defined]
-        parties = Organisation.objects.filter(dossier_links__dossier__in=dossiers).distinct()
+        # Ranges checked here name the field; the database constraints would only say which
+        # constraint failed.
+        for name, top in (("birth_month", 12), ("birth_day", 31)):
+            field = self.fields[name]
+            field.validators += [MinValueValidator(1), MaxValueValidator(top)]
+            field.widget.attrs.update(min=1, max=top)
+
+    def _offer_parties(self, parties: QuerySet[Organisation]) -> None:
         for name in ("holding_party", "party_of_origin"):
             self.fields[name].queryset = parties  # type: ignore[attr-defined]
             self.fields[name].to_field_name = "public_id"  # type: ignore[attr-defined]
 
+
+class PersonForm(PersonFieldsForm):
+    """Registering a person: the identity fields plus the dossier it is registered in."""
+
+    dossier = forms.ModelChoiceField(
+        queryset=Dossier.objects.none(), label=_("Dossier"), to_field_name="public_id"
+    )
+    registered_on = forms.DateField(
+        label=_("Registered on"),
+        required=False,
+        widget=DATE,
+        help_text=_("Date of the registration event; today when empty."),
+    )
+
+    def __init__(self, *args: Any, dossiers: QuerySet[Dossier], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dossier"].queryset = dossiers  # type: ignore[attr-defined]
+        self._offer_parties(
+            Organisation.objects.filter(dossier_links__dossier__in=dossiers).distinct()
+        )
+
     def to_input(self, names: list[NameInput]) -> PersonInput:
         data = {k: v for k, v in self.cleaned_data.items() if k != "dossier"}
         return PersonInput(names=names, **data)
+
+
+class PersonEditForm(PersonFieldsForm):
+    """Correcting a registered person's identity fields (not names, not the timeline)."""
+
+    def __init__(self, *args: Any, instance: Person, **kwargs: Any) -> None:
+        # The party fields pick by public id, so they start from the objects, not their keys.
+        initial = {
+            "holding_party": instance.holding_party,
+            "party_of_origin": instance.party_of_origin,
+        }
+        super().__init__(*args, instance=instance, initial=initial, **kwargs)
+        self._offer_parties(Organisation.objects.filter(dossier_links__dossier=instance.dossier))
+
+    def changes(self) -> dict[str, Any]:
+        """Only the fields the user changed: what ``services.person_update`` writes and audits."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
 class CustodyEventForm(forms.Form):

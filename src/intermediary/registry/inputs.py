@@ -1,4 +1,5 @@
-"""Plain inputs for writing persons: what an importer, the demo or a form hands to services.
+"""Plain inputs for writing persons and remains cases: what an importer, the demo, a form or
+the API hands to services (the API derives its request bodies from them).
 
 Kept free of validation on purpose: the importer validates rows (and reports every error with
 row and column) before calling ``services.persons_create_bulk``; services only enforce what
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from intermediary.accounts.models import Organisation
+# Imported for real, not only for type checking: api.schemas.input_schema reads these
+# annotations at run time to build the API's request bodies.
+from intermediary.accounts.models import Organisation
 
 
 @dataclass
@@ -27,6 +29,10 @@ class NameInput:
     family_name: str = ""
     source: str = ""
     is_primary: bool = False
+
+
+# What a name row holds besides its person and search key, in the input's order.
+NAME_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(NameInput))
 
 
 @dataclass
@@ -87,3 +93,21 @@ PERSON_FIELDS: tuple[str, ...] = tuple(
     for f in fields(PersonInput)
     if f.name not in {"names", "registered_on", "registered_place"}
 )
+
+
+@dataclass
+class RemainsInput:
+    """The fields of a remains case its writer may set when opening it (all optional): the
+    keywords ``services.remains_case_create`` accepts besides dossier and case number, and the
+    API's request body. The number, identification and chain of custody have their own writes.
+    """
+
+    holding_party: Organisation | None = None
+    recovery_date: date | None = None
+    recovery_place: str = ""
+    recovery_details: str = ""
+    storage_location: str = ""
+    internal_notes: str = ""
+
+
+REMAINS_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(RemainsInput))

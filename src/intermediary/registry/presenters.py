@@ -27,6 +27,7 @@ from intermediary.registry.fields import (
     REMAINS_INTERMEDIARY_ONLY,
     REMAINS_PARTY_SAFE,
 )
+from intermediary.registry.inputs import NAME_FIELDS
 from intermediary.registry.models import Person, PersonName, RemainsCase
 
 PERSON_ALL = frozenset((*PERSON_PARTY_SAFE, *PERSON_INTERMEDIARY_ONLY))
@@ -73,17 +74,7 @@ def person_keys(user: Any, persons: Sequence[Person]) -> dict[int, frozenset[str
 
 
 def name_view(name: PersonName) -> dict[str, Any]:
-    return {
-        "id": str(name.public_id),
-        "full_text": name.full_text,
-        "script": name.script,
-        "given_name": name.given_name,
-        "fathers_name": name.fathers_name,
-        "grandfathers_name": name.grandfathers_name,
-        "family_name": name.family_name,
-        "source": name.source,
-        "is_primary": name.is_primary,
-    }
+    return {"id": str(name.public_id), **{field: getattr(name, field) for field in NAME_FIELDS}}
 
 
 def _timeline(person: Person, with_authors: bool) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from intermediary.registry import categories as cat
 from intermediary.registry.choices import Category, PersonStatus
 from intermediary.registry.models import CustodyEvent, Person, PersonName, RemainsCase
 from intermediary.registry.names import query_tokens
+from intermediary.registry.presenters import person_keys
 from intermediary.registry.timeline import STATUS_BY_KIND, STATUS_CHANGING_KINDS
 
 PER_PAGE = 50
@@ -171,6 +172,21 @@ def person_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> Pers
         user,
         visible_persons(user).select_related("holding_party", "party_of_origin", "dossier"),
         object_type=PERSON_OBJECT_TYPE,
+        path=path,
+        public_id=public_id,
+    )
+
+
+def person_name_get(
+    *, user: Any, person: Person, public_id: uuid.UUID | str, path: str = ""
+) -> PersonName:
+    """One name of a person (from ``person_get``) whose names the user sees, or 404 (logged)."""
+    seen = "names" in person_keys(user, [person])[person.pk]
+    names = person.names.all() if seen else PersonName.objects.none()
+    return get_visible_or_404(
+        user,
+        names.select_related("person__dossier"),
+        object_type="registry.personname",
         path=path,
         public_id=public_id,
     )

@@ -36,7 +36,13 @@ from intermediary.registry.choices import (
     RemainsEventKind,
 )
 from intermediary.registry.dates import birth_bounds
-from intermediary.registry.inputs import PERSON_FIELDS, NameInput, PersonInput
+from intermediary.registry.inputs import (
+    NAME_FIELDS,
+    PERSON_FIELDS,
+    REMAINS_FIELDS,
+    NameInput,
+    PersonInput,
+)
 from intermediary.registry.models import (
     CustodyEvent,
     Person,
@@ -45,17 +51,6 @@ from intermediary.registry.models import (
     RemainsCustodyEvent,
 )
 from intermediary.registry.timeline import TimelineError, current_status, walk
-
-NAME_FIELDS = (
-    "full_text",
-    "script",
-    "given_name",
-    "fathers_name",
-    "grandfathers_name",
-    "family_name",
-    "source",
-    "is_primary",
-)
 
 
 def _user_or_none(actor: Any) -> User | None:
@@ -456,6 +451,25 @@ def name_update(*, actor: Any, name: PersonName, data: NameInput) -> PersonName:
     return name
 
 
+@transaction.atomic
+def name_remove(*, actor: Any, name: PersonName) -> Person:
+    """Remove a name recorded in error. The primary name stays (promote another one first),
+    so a person who has a name keeps one. Returns the person."""
+    person = name.person
+    require(actor, Perm.REGISTRY_WRITE, person.dossier)
+    # Locked and re-read: a concurrent promotion of this name must not leave no primary name.
+    locked = PersonName.objects.select_for_update().filter(pk=name.pk).first()
+    if locked is None:
+        raise field_error("__all__", _("This name was already removed."), "state")
+    if locked.is_primary:
+        message = _("The primary name cannot be removed: make another name primary first.")
+        raise field_error("is_primary", message, "state")
+    payload = {"name": str(locked.public_id), **_name_payload(locked)}
+    locked.delete()
+    _audit(actor, "person.name_remove", PERSON_OBJECT_TYPE, person.public_id, payload)
+    return person
+
+
 def _name_payload(name: PersonName) -> dict[str, Any]:
     return {field: getattr(name, field) for field in NAME_FIELDS}
 
@@ -527,21 +541,12 @@ def _next_case_number(dossier: Dossier) -> str:
     return f"{prefix}{count + 1:04d}"
 
 
-REMAINS_FIELDS = (
-    "holding_party",
-    "recovery_date",
-    "recovery_place",
-    "recovery_details",
-    "storage_location",
-    "internal_notes",
-)
-
-
 @transaction.atomic
 def remains_case_create(
     *, actor: Any, dossier: Dossier, case_number: str = "", **values: Any
 ) -> RemainsCase:
-    """Open a remains case under a coded number (generated when not given: HR-<dossier>-0001)."""
+    """Open a remains case under a coded number (generated when not given: HR-<dossier>-0001).
+    ``values`` are fields of ``RemainsInput``; unknown names are refused, not ignored."""
     require(actor, Perm.REMAINS_WRITE, dossier)
     unknown = sorted(set(values) - set(REMAINS_FIELDS))
     if unknown:

@@ -10,7 +10,18 @@ urlpatterns = [
     path("persons/", views.person_list, name="registry-persons"),
     path("persons/new/", views.person_create, name="registry-person-create"),
     path("persons/<uuid:public_id>/", views.person_detail, name="registry-person-detail"),
+    path("persons/<uuid:public_id>/edit/", views.person_edit, name="registry-person-edit"),
     path("persons/<uuid:public_id>/names/", views.name_add, name="registry-name-add"),
+    path(
+        "persons/<uuid:public_id>/names/<uuid:name_id>/",
+        views.name_edit,
+        name="registry-name-edit",
+    ),
+    path(
+        "persons/<uuid:public_id>/names/<uuid:name_id>/remove/",
+        views.name_remove,
+        name="registry-name-remove",
+    ),
     path(
         "persons/<uuid:public_id>/events/",
         views.custody_event_add,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ from intermediary.access.policy import (
 )
 from intermediary.accounts.choices import OrganisationKind
 from intermediary.core.errors import validation_error_fields
-from intermediary.core.forms import call_service
+from intermediary.core.forms import submit_form
 from intermediary.dossiers.models import Dossier
 from intermediary.dossiers.selectors import dossier_get
 from intermediary.registry import presenters, selectors, services
@@ -40,11 +41,13 @@ from intermediary.registry.forms import (
     CustodyEventForm,
     IdentifyForm,
     NameForm,
+    PersonEditForm,
     PersonForm,
     RemainsCaseForm,
     RemainsEventForm,
     SearchForm,
 )
+from intermediary.registry.models import Person, PersonName
 from intermediary.registry.reports import figures_csv
 
 
@@ -134,17 +137,19 @@ def person_create(request: HttpRequest) -> HttpResponse:
     dossiers = _page_for_writers(request, Perm.REGISTRY_WRITE)
     form = PersonForm(request.POST or None, dossiers=dossiers)
     name_form = NameForm(request.POST or None, prefix="name")
-    if request.method == "POST" and form.is_valid() and name_form.is_valid():
-        data = form.to_input([name_form.to_input()])
-        person = call_service(
-            form,
-            lambda: services.person_create(
-                actor=request.user, dossier=form.cleaned_data["dossier"], data=data
-            ),
-        )
-        if person is not None:
-            messages.success(request, _("Person registered."))
-            return redirect("registry-person-detail", public_id=person.public_id)
+    person = submit_form(
+        request,
+        form,
+        lambda: services.person_create(
+            actor=request.user,
+            dossier=form.cleaned_data["dossier"],
+            data=form.to_input([name_form.to_input()]),
+        ),
+        success=_("Person registered."),
+        together_with=[name_form],
+    )
+    if person is not None:
+        return redirect("registry-person-detail", public_id=person.public_id)
     return render(request, "registry/person_create.html", {"form": form, "name_form": name_form})
 
 
@@ -182,18 +187,86 @@ def _writable_person(request: HttpRequest, public_id: str) -> Any:
 def name_add(request: HttpRequest, public_id: str) -> HttpResponse:
     person = _writable_person(request, public_id)
     form = NameForm(request.POST, prefix="name")
-    done = (
-        form.is_valid()
-        and call_service(
-            form, lambda: services.name_add(actor=request.user, person=person, name=form.to_input())
-        )
-        is not None
+    added = submit_form(
+        request,
+        form,
+        lambda: services.name_add(actor=request.user, person=person, name=form.to_input()),
+        success=_("Name added."),
     )
-    if done:
-        messages.success(request, _("Name added."))
-    else:
+    if added is None:
         _flash_errors(request, form)
     return redirect("registry-person-detail", public_id=person.public_id)
+
+
+def _to_person(person: Person) -> HttpResponse:
+    return redirect("registry-person-detail", public_id=person.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Correct a person's identity fields; only the fields changed are written and audited."""
+    person = _writable_person(request, public_id)
+    display_name = person.names.filter(is_primary=True).first()
+    form = PersonEditForm(request.POST or None, instance=person)
+    if form.is_bound and form.is_valid() and not form.has_changed():
+        messages.info(request, _("Nothing changed."))
+        return _to_person(person)
+    updated = submit_form(
+        request,
+        form,
+        lambda: services.person_update(actor=request.user, person=person, changes=form.changes()),
+        success=_("Person updated."),
+    )
+    if updated is not None:
+        return _to_person(person)
+    context = {"person": person, "display_name": display_name, "form": form}
+    return render(request, "registry/person_edit.html", context)
+
+
+def _writable_name(request: HttpRequest, public_id: str, name_id: str) -> PersonName:
+    person = _writable_person(request, public_id)
+    return selectors.person_name_get(
+        user=request.user, person=person, public_id=name_id, path=request.path
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def name_edit(request: HttpRequest, public_id: str, name_id: str) -> HttpResponse:
+    """Correct one name (text, script, parts, source, primary); the page also removes it."""
+    name = _writable_name(request, public_id, name_id)
+    form = NameForm(request.POST or None, initial=NameForm.initial_for(name))
+    if form.is_bound and form.is_valid() and not form.has_changed():
+        messages.info(request, _("Nothing changed."))
+        return _to_person(name.person)
+    corrected = submit_form(
+        request,
+        form,
+        lambda: services.name_update(actor=request.user, name=name, data=form.to_input()),
+        success=_("Name corrected."),
+    )
+    if corrected is not None:
+        return _to_person(name.person)
+    return render(request, "registry/name_edit.html", {"name": name, "form": form})
+
+
+@login_required
+@require_POST
+def name_remove(request: HttpRequest, public_id: str, name_id: str) -> HttpResponse:
+    name = _writable_name(request, public_id, name_id)
+    # No fields to check: the service decides. A bound empty form only collects its errors.
+    form = forms.Form(request.POST)
+    removed = submit_form(
+        request,
+        form,
+        lambda: services.name_remove(actor=request.user, name=name),
+        success=_("Name removed."),
+    )
+    if removed is None:
+        _flash_errors(request, form)
+        return redirect("registry-name-edit", public_id=public_id, name_id=name.public_id)
+    return _to_person(removed)
 
 
 @login_required
@@ -201,19 +274,13 @@ def name_add(request: HttpRequest, public_id: str) -> HttpResponse:
 def custody_event_add(request: HttpRequest, public_id: str) -> HttpResponse:
     person = _writable_person(request, public_id)
     form = CustodyEventForm(request.POST)
-    done = (
-        form.is_valid()
-        and call_service(
-            form,
-            lambda: services.custody_event_add(
-                actor=request.user, person=person, **form.cleaned_data
-            ),
-        )
-        is not None
+    recorded = submit_form(
+        request,
+        form,
+        lambda: services.custody_event_add(actor=request.user, person=person, **form.cleaned_data),
+        success=_("Event recorded."),
     )
-    if done:
-        messages.success(request, _("Event recorded."))
-    else:
+    if recorded is None:
         _flash_errors(request, form)
     return redirect("registry-person-detail", public_id=person.public_id)
 
@@ -239,19 +306,19 @@ def remains_list(request: HttpRequest) -> HttpResponse:
 def remains_create(request: HttpRequest) -> HttpResponse:
     dossiers = _page_for_writers(request, Perm.REMAINS_WRITE)
     form = RemainsCaseForm(request.POST or None, dossiers=dossiers)
-    if request.method == "POST" and form.is_valid():
-        case = call_service(
-            form,
-            lambda: services.remains_case_create(
-                actor=request.user,
-                dossier=form.cleaned_data["dossier"],
-                case_number=form.cleaned_data["case_number"],
-                **form.values(),
-            ),
-        )
-        if case is not None:
-            messages.success(request, _("Remains case %(n)s opened.") % {"n": case.case_number})
-            return redirect("registry-remains-detail", public_id=case.public_id)
+    case = submit_form(
+        request,
+        form,
+        lambda: services.remains_case_create(
+            actor=request.user,
+            dossier=form.cleaned_data["dossier"],
+            case_number=form.cleaned_data["case_number"],
+            **form.values(),
+        ),
+        success=lambda c: _("Remains case %(n)s opened.") % {"n": c.case_number},
+    )
+    if case is not None:
+        return redirect("registry-remains-detail", public_id=case.public_id)
     return render(request, "registry/remains_create.html", {"form": form})
 
 
@@ -282,19 +349,26 @@ def _writable_case(request: HttpRequest, public_id: str) -> Any:
 def remains_event_add(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _writable_case(request, public_id)
     form = RemainsEventForm(request.POST)
-    done = (
-        form.is_valid()
-        and call_service(
-            form,
-            lambda: services.remains_event_add(actor=request.user, case=case, **form.cleaned_data),
-        )
-        is not None
+    recorded = submit_form(
+        request,
+        form,
+        lambda: services.remains_event_add(actor=request.user, case=case, **form.cleaned_data),
+        success=_("Custody event recorded."),
     )
-    if done:
-        messages.success(request, _("Custody event recorded."))
-    else:
+    if recorded is None:
         _flash_errors(request, form)
     return redirect("registry-remains-detail", public_id=case.public_id)
+
+
+def _identify(request: HttpRequest, case: Any, data: dict[str, Any]) -> Any:
+    """Identify with the person named by public id, if the user sees it (else None: the
+    service then says a person must be named)."""
+    person = (
+        selectors.visible_persons_in(request.user, case.dossier)
+        .filter(public_id=data.pop("person"))
+        .first()
+    )
+    return services.remains_identify(actor=request.user, case=case, person=person, **data)
 
 
 @login_required
@@ -302,19 +376,14 @@ def remains_event_add(request: HttpRequest, public_id: str) -> HttpResponse:
 def remains_identify(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _writable_case(request, public_id)
     form = IdentifyForm(request.POST)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        person = (
-            selectors.visible_persons_in(request.user, case.dossier)
-            .filter(public_id=data.pop("person"))
-            .first()
-        )
-        if call_service(
-            form,
-            lambda: services.remains_identify(actor=request.user, case=case, person=person, **data),
-        ):
-            messages.success(request, _("Identification recorded."))
-    _flash_errors(request, form)
+    identified = submit_form(
+        request,
+        form,
+        lambda: _identify(request, case, dict(form.cleaned_data)),
+        success=_("Identification recorded."),
+    )
+    if identified is None:
+        _flash_errors(request, form)
     return redirect("registry-remains-detail", public_id=case.public_id)
 
 

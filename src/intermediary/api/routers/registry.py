@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -17,12 +17,54 @@ from intermediary.access.policy import Perm, actor_of, require, require_or_404
 from intermediary.accounts import selectors as account_selectors
 from intermediary.accounts.models import Organisation
 from intermediary.api.routers.accounts import ERRORS
+from intermediary.api.schemas import input_schema
 from intermediary.dossiers.selectors import dossier_get
 from intermediary.registry import presenters, selectors, services
-from intermediary.registry.inputs import NameInput, PersonInput
+from intermediary.registry.inputs import PERSON_FIELDS, NameInput, PersonInput, RemainsInput
 from intermediary.registry.models import Person, RemainsCase
 
 router = Router(tags=["registry"])
+
+# Request bodies are derived from what the services take (registry/inputs.py and the services'
+# keyword parameters), so a field is declared once. Organisations, dossiers and persons travel
+# as public ids; mypy sees plain Schemas.
+_PARTY_IDS = {"holding_party": uuid.UUID | None, "party_of_origin": uuid.UUID | None}
+if TYPE_CHECKING:
+    NameIn = Schema
+    PersonFieldsIn = Schema
+    PersonIn = Schema
+    EventIn = Schema
+    RemainsIn = Schema
+    RemainsEventIn = Schema
+    IdentifyIn = Schema
+else:
+    NameIn = input_schema("NameIn", NameInput)
+    PersonFieldsIn = input_schema(
+        "PersonFieldsIn", PersonInput, only=PERSON_FIELDS, types=_PARTY_IDS
+    )
+    PersonIn = input_schema(
+        "PersonIn",
+        PersonInput,
+        base=PersonFieldsIn,
+        extra={"dossier": (uuid.UUID, ...)},
+        types={"names": (list[NameIn], ...)},
+    )
+    EventIn = input_schema("EventIn", services.custody_event_add, exclude=("actor", "person"))
+    RemainsIn = input_schema(
+        "RemainsIn",
+        RemainsInput,
+        extra={"dossier": (uuid.UUID, ...), "case_number": (str, "")},
+        types={"holding_party": uuid.UUID | None},
+    )
+    RemainsEventIn = input_schema(
+        "RemainsEventIn", services.remains_event_add, exclude=("actor", "case")
+    )
+    IdentifyIn = input_schema(
+        "IdentifyIn",
+        services.remains_identify,
+        exclude=("actor", "case"),
+        types={"person": uuid.UUID},
+    )
 
 
 class Ref(Schema):
@@ -143,61 +185,6 @@ def person_search(request: HttpRequest, params: Query[SearchParams]) -> dict[str
     return {"page": page.page, "has_next": page.has_next, "items": items}
 
 
-class NameIn(Schema):
-    full_text: str
-    script: str = ""
-    given_name: str = ""
-    fathers_name: str = ""
-    grandfathers_name: str = ""
-    family_name: str = ""
-    source: str = ""
-    is_primary: bool = False
-
-
-class PersonFieldsIn(Schema):
-    holding_party: uuid.UUID | None = None
-    party_of_origin: uuid.UUID | None = None
-    legal_status: str = ""
-    affiliation: str = ""
-    rank: str = ""
-    armed_force: str = ""
-    unit: str = ""
-    service_number: str = ""
-    birth_year: int | None = None
-    birth_month: int | None = None
-    birth_day: int | None = None
-    place_of_birth: str = ""
-    nationality: str = ""
-    fathers_first_name: str = ""
-    mothers_maiden_name: str = ""
-    sex: str = ""
-    distinguishing_marks: str = ""
-    last_residence: str = ""
-    id_document_kind: str = ""
-    id_document_number: str = ""
-    person_to_inform: str = ""
-    person_to_inform_address: str = ""
-    correspondence_address: str = ""
-    next_of_kin: str = ""
-    place_of_detention: str = ""
-    capture_date: date | None = None
-    capture_place: str = ""
-    capture_circumstances: str = ""
-    wounded: bool | None = None
-    sick: bool | None = None
-    health_notes: str = ""
-    cause_of_death: str = ""
-    internal_notes: str = ""
-    source: str = ""
-
-
-class PersonIn(PersonFieldsIn):
-    dossier: uuid.UUID
-    names: list[NameIn]
-    registered_on: date | None = None
-    registered_place: str = ""
-
-
 def _org(request: HttpRequest, public_id: uuid.UUID | None) -> Organisation | None:
     if public_id is None:
         return None
@@ -220,10 +207,11 @@ def _resolve_orgs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     exclude_unset=True,
 )
 def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
-    dossier = dossier_get(user=request.user, public_id=payload.dossier, path=request.path)
+    data = payload.dict()
+    dossier = dossier_get(user=request.user, public_id=data.pop("dossier"), path=request.path)
     require(request.user, Perm.REGISTRY_WRITE, dossier)
-    data = _resolve_orgs(request, payload.dict(exclude={"dossier", "names"}))
-    names = [NameInput(**n.dict()) for n in payload.names]
+    names = [NameInput(**n) for n in data.pop("names")]
+    data = _resolve_orgs(request, data)
     person = services.person_create(
         actor=request.user, dossier=dossier, data=PersonInput(names=names, **data)
     )
@@ -274,13 +262,6 @@ def name_add(request: HttpRequest, person_id: uuid.UUID, payload: NameIn) -> Sta
     person = _writable_person(request, person_id)
     services.name_add(actor=request.user, person=person, name=NameInput(**payload.dict()))
     return Status(201, _person_out(request, person))
-
-
-class EventIn(Schema):
-    kind: str
-    date: date
-    place: str = ""
-    source: str = ""
 
 
 @router.post(
@@ -343,17 +324,6 @@ def remains_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_remains_out(request, c) for c in selectors.remains_list(user=request.user)]
 
 
-class RemainsIn(Schema):
-    dossier: uuid.UUID
-    case_number: str = ""
-    holding_party: uuid.UUID | None = None
-    recovery_date: date | None = None
-    recovery_place: str = ""
-    recovery_details: str = ""
-    storage_location: str = ""
-    internal_notes: str = ""
-
-
 @router.post(
     "/remains",
     response={201: RemainsOut, **ERRORS},
@@ -361,12 +331,11 @@ class RemainsIn(Schema):
     exclude_unset=True,
 )
 def remains_create(request: HttpRequest, payload: RemainsIn) -> Status[dict[str, Any]]:
-    dossier = dossier_get(user=request.user, public_id=payload.dossier, path=request.path)
+    data = payload.dict()
+    dossier = dossier_get(user=request.user, public_id=data.pop("dossier"), path=request.path)
     require(request.user, Perm.REMAINS_WRITE, dossier)
-    data = _resolve_orgs(request, payload.dict(exclude={"dossier", "case_number"}))
-    case = services.remains_case_create(
-        actor=request.user, dossier=dossier, case_number=payload.case_number, **data
-    )
+    data = _resolve_orgs(request, data)
+    case = services.remains_case_create(actor=request.user, dossier=dossier, **data)
     return Status(201, _remains_out(request, case))
 
 
@@ -388,14 +357,6 @@ def _writable_case(request: HttpRequest, case_id: uuid.UUID) -> RemainsCase:
     return case
 
 
-class RemainsEventIn(Schema):
-    kind: str
-    at: datetime
-    place: str = ""
-    from_whom: str = ""
-    to_whom: str = ""
-
-
 @router.post(
     "/remains/{case_id}/events",
     response={201: RemainsOut, **ERRORS},
@@ -408,14 +369,6 @@ def remains_event_add(
     case = _writable_case(request, case_id)
     services.remains_event_add(actor=request.user, case=case, **payload.dict())
     return Status(201, _remains_out(request, case))
-
-
-class IdentifyIn(Schema):
-    status: str
-    person: uuid.UUID
-    identified_by: str
-    method: str
-    identified_on: date | None = None
 
 
 @router.post(
