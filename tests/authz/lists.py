@@ -26,6 +26,7 @@ def _csv(rows: list[list[str]]) -> bytes:
 def south_list(world: World) -> Any:
     """A South sought list with one possible duplicate pair and a finished run (no Splink:
     the matrix tests access, not matching)."""
+    from intermediary.lists.freshness import current_mark
     from intermediary.lists.models import MatchCandidate, ReconciliationRun
     from intermediary.lists.services import list_submit
 
@@ -38,7 +39,11 @@ def south_list(world: World) -> Any:
     )
     first, second = submitted.entries.order_by("row_number")
     run = ReconciliationRun.objects.create(
-        submitted_list=submitted, threshold=0.5, status="done", progress=100
+        submitted_list=submitted,
+        threshold=0.5,
+        status="done",
+        progress=100,
+        **current_mark(submitted).as_fields(),
     )
     candidate = MatchCandidate.objects.create(
         entry=second, other_entry=first, run=run, probability=0.9, weights={"name": 5.0}
@@ -53,6 +58,21 @@ def with_person(world: World) -> None:
 
     south_list(world)
     world.extra["person"] = make_person(world, "NORTH")
+
+
+def with_north_held(world: World) -> None:
+    """South's list plus a North held list, whose entry a reviewer may add by hand."""
+    from intermediary.lists.services import list_submit
+
+    south_list(world)
+    held = list_submit(
+        actor=world.users["north_negotiator"],
+        dossier=world.dossier,
+        kind="held",
+        data=_csv([["full_name"], ["Youssef Haddad"]]),
+        filename="n.csv",
+    )
+    world.extra["other_entry"] = held.entries.get()
 
 
 def signed_off(world: World) -> None:
@@ -117,6 +137,10 @@ def _person(world: World) -> dict[str, Any]:
     return {"person": world.extra["person"].public_id}
 
 
+def _other_entry(world: World) -> dict[str, Any]:
+    return {"other_entry": world.extra["other_entry"].public_id}
+
+
 def _upload(world: World) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -150,6 +174,8 @@ CASES = [
         expect={**allow(302, *SUBMITTERS), **allow(403, *CANNOT_SUBMIT)},
     ),
     _ui("lists-detail", expect=allow(200, *SEES_SOUTH_LIST)),
+    # The file as submitted: the intermediary team and South's own users; North never.
+    _ui("lists-file", expect=allow(200, *SEES_SOUTH_LIST)),
     _ui("lists-progress", expect=allow(200, *REVIEWERS)),
     _ui(
         "lists-reconcile",
@@ -208,6 +234,14 @@ CASES = [
         data=_person,
         expect=allow(302, *REVIEWERS),
     ),
+    Case(
+        "lists-entry-candidate-add",
+        "POST",
+        params=_entry,
+        setup=with_north_held,
+        data=_other_entry,
+        expect=allow(302, *REVIEWERS),
+    ),
     # API
     Case(
         "/api/v1/dossiers/{dossier_id}/lists", params=_api_dossier, expect=allow(200, *SEES_DOSSIER)
@@ -248,6 +282,20 @@ CASES = [
         data=_person,
         expect=allow(201, *REVIEWERS),
     ),
+    Case(
+        "/api/v1/entries/{entry_id}/candidates",
+        "POST",
+        params=_api_entry,
+        setup=with_north_held,
+        data=_other_entry,
+        expect=allow(201, *REVIEWERS),
+    ),
+    Case(
+        "/api/v1/entries/{entry_id}/other-side-search",
+        params=_api_entry,
+        setup=with_north_held,
+        expect=allow(200, *REVIEWERS),
+    ),
     # The matrix posts JSON, so permitted callers get 422 (no multipart file); the point is
     # that nobody else gets past the access checks.
     Case(
@@ -259,6 +307,7 @@ CASES = [
     ),
     _api("/api/v1/lists/{list_id}", expect=allow(200, *SEES_SOUTH_LIST)),
     _api("/api/v1/lists/{list_id}/entries", expect=allow(200, *SEES_SOUTH_LIST)),
+    _api("/api/v1/lists/{list_id}/file", expect=allow(200, *SEES_SOUTH_LIST)),
     _api("/api/v1/lists/{list_id}/reconciliation", expect=allow(200, *REVIEWERS)),
     _api(
         "/api/v1/lists/{list_id}/reconciliation",

@@ -17,7 +17,7 @@ from django.test import override_settings
 from intermediary.registry.inputs import NameInput, PersonInput
 
 if TYPE_CHECKING:
-    from intermediary.lists.models import SubmittedList
+    from intermediary.lists.models import ReconciliationRun, SubmittedList
     from intermediary.registry.models import Person
     from tests.conftest import World
 
@@ -105,6 +105,21 @@ def submit(
         kind=kind,
         data=csv_bytes(rows),
         filename=f"{kind}.csv",
+    )
+
+
+def done_run(submitted: SubmittedList) -> ReconciliationRun:
+    """A finished reconciliation without Splink, recording the data it would have read (the
+    dossier's registry and the other side's lists as they are now), as a real run does."""
+    from intermediary.lists.freshness import current_mark
+    from intermediary.lists.models import ReconciliationRun
+
+    return ReconciliationRun.objects.create(
+        submitted_list=submitted,
+        threshold=0.5,
+        status="done",
+        progress=100,
+        **current_mark(submitted).as_fields(),
     )
 
 

@@ -37,7 +37,7 @@ from intermediary.lists.services import (
 from intermediary.registry.inputs import NameInput
 from intermediary.registry.models import Person
 from tests.conftest import World
-from tests.lists.conftest import submit
+from tests.lists.conftest import done_run, submit
 from tests.registry.factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -64,9 +64,7 @@ class Setup:
 
 
 def _done_run(submitted: SubmittedList) -> ReconciliationRun:
-    return ReconciliationRun.objects.create(
-        submitted_list=submitted, threshold=0.5, status="done", progress=100
-    )
+    return done_run(submitted)
 
 
 def _other_dossier(world: World) -> Dossier:
@@ -86,11 +84,11 @@ def setup(world: World) -> Setup:
 
     submitted = submit(world, ROWS)
     karim, layla, rami = submitted.entries.order_by("row_number")
-    run = _done_run(submitted)
     held = make_person(
         world, names=[NameInput(full_text="Karim Nassar", is_primary=True)], birth_year=1980
     )
     decoy = make_person(world, names=[NameInput(full_text="Rami Salih", is_primary=True)])
+    run = _done_run(submitted)  # after the registry persons: the run read them
     MatchCandidate.objects.create(entry=rami, person=decoy, run=run, probability=0.7)
     other = _other_dossier(world)
     elsewhere = person_create(

@@ -25,6 +25,19 @@ ALLOWED_ENCODINGS: dict[str, str] = {
     "iso8859-8": "ISO-8859-8 (Hebrew)",
 }
 
+# The IANA charset name of each codec, for a Content-Type header when a kept file is served.
+IANA_CHARSETS: dict[str, str] = {
+    "utf-8": "utf-8",
+    "utf-16-le": "utf-16le",
+    "utf-16-be": "utf-16be",
+    "cp1256": "windows-1256",
+    "cp1255": "windows-1255",
+    "cp1251": "windows-1251",
+    "cp1252": "windows-1252",
+    "iso8859-6": "iso-8859-6",
+    "iso8859-8": "iso-8859-8",
+}
+
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 # Longest first would matter for UTF-32 LE (FF FE 00 00), which is refused before this list.
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
@@ -33,6 +46,14 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 BE with BOM"),
 )
 _CHUNK = 1 << 20
+
+
+def charset_of_label(label: str) -> str:
+    """The IANA charset of a file decoded as ``label`` (what ``Decoding.label`` recorded,
+    "Windows-1256 (Arabic)", "UTF-8 with BOM"), or "" when the label names no known codec."""
+    by_label = {shown: codec for codec, shown in ALLOWED_ENCODINGS.items()}
+    by_label.update({shown: codec for _bom, codec, shown in _BOMS})
+    return IANA_CHARSETS.get(by_label.get(label, ""), "")
 
 
 @dataclass(frozen=True)

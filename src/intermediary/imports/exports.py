@@ -23,6 +23,7 @@ from intermediary.access.policy import actor_of, visible_persons
 from intermediary.audit.services import audit_append
 from intermediary.dossiers.models import Dossier
 from intermediary.imports.columns import COLUMNS, Kind
+from intermediary.imports.decoding import charset_of_label
 from intermediary.registry.choices import Script
 from intermediary.registry.fields import PERSON_INTERMEDIARY_ONLY, PERSON_PARTY_SAFE
 from intermediary.registry.models import Person
@@ -34,6 +35,17 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+def raw_content_type(file_format: str, encoding_label: str) -> str:
+    """The Content-Type of an uploaded table served back as it was received: the XLSX type,
+    or text/csv with the charset the file was decoded with (none when it is not known)."""
+    if file_format == "xlsx":
+        return CONTENT_TYPES["xlsx"]
+    charset = charset_of_label(encoding_label)
+    return f"text/csv; charset={charset}" if charset else "text/csv"
+
+
 SCRIPT_COLUMNS = {
     Script.ARABIC: "name_ar",
     Script.HEBREW: "name_he",

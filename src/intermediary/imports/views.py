@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from intermediary.access.policy import NOT_FOUND_MESSAGE, Perm, can, require, require_or_404
+from intermediary.core.downloads import attachment_response
 from intermediary.core.forms import call_service
 from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.dossiers.models import Dossier
@@ -141,7 +142,8 @@ def _dossier_filter(request: HttpRequest) -> Dossier | None:
 
 def export_response(export: exports.Export) -> HttpResponse:
     """An export as a download (shared with the API)."""
-    response = HttpResponse(export.body, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response = attachment_response(
+        export.body, filename=export.filename, content_type=export.content_type
+    )
     response["X-Rows"] = str(export.rows)
     return response

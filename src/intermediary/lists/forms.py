@@ -100,7 +100,8 @@ class SignOffForm(forms.Form):
 
 
 class ManualSearchForm(forms.Form):
-    """A reviewer's own search of the dossier's registry for an entry the matcher missed."""
+    """A reviewer's own search for an entry the matcher missed: of the dossier's registry, or
+    (with ``prefix=OTHER_SIDE_PREFIX``) of the other side's lists, on the same page."""
 
     name = forms.CharField(label=_("Name (any script)"), required=False, max_length=200)
     dob = forms.CharField(
@@ -110,5 +111,17 @@ class ManualSearchForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
+OTHER_SIDE_PREFIX = "other"
+
+
 class CandidateAddForm(forms.Form):
-    person = forms.UUIDField(widget=forms.HiddenInput)
+    """The registry person or the other side's entry a reviewer's search found (one)."""
+
+    person = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    other_entry = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("person")) == bool(data.get("other_entry")):
+            raise forms.ValidationError(_("Name one registry person or one entry of a list."))
+        return data

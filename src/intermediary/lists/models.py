@@ -71,6 +71,21 @@ class ListFile(models.Model):
         return f"file of {self.submitted_list_id}"
 
 
+class SeenData(models.Model):
+    """What the registry and the other side's lists held when a reconciliation read them:
+    counts of the dossier's registry persons, of their names, and of the other side's lists
+    of the opposite kind (``lists.freshness``). Counts, not timestamps: a long import that
+    commits after a run started still raises them, whereas its rows' timestamps could be
+    older than the run. Zero means "nothing recorded", which reads as new data (safe)."""
+
+    seen_persons = models.PositiveIntegerField(default=0)
+    seen_person_names = models.PositiveIntegerField(default=0)
+    seen_lists = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
 class ListEntry(PublicIdModel):
     """One person as the list names them; every field as given except the parsed date."""
 
@@ -93,6 +108,9 @@ class ListEntry(PublicIdModel):
     id_number = models.CharField(_("identity number"), max_length=64, blank=True)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, blank=True)
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    # Every name the entry gives, folded by the matching library's rules: what a reviewer's
+    # search of the other side's lists runs on (lists.selectors.entry_other_side_search).
+    search_key = models.CharField(max_length=1000, blank=True, editable=False)
 
     class Meta:
         ordering = ["submitted_list", "row_number"]
@@ -115,8 +133,9 @@ class ListEntry(PublicIdModel):
         return self.full_name
 
 
-class ReconciliationRun(PublicIdModel):
-    """One background matching job over a list, with its progress for the polling page."""
+class ReconciliationRun(SeenData, PublicIdModel):
+    """One background matching job over a list, with its progress for the polling page, and
+    (once done) what data it compared the list against (``SeenData``)."""
 
     submitted_list = models.ForeignKey(SubmittedList, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
@@ -157,8 +176,9 @@ class MatchCandidate(PublicIdModel):
     (or an earlier entry of the same list: a possible duplicate), with the model's score and
     per-field match weights. Intermediary-only, always.
 
-    A reviewer may add a registry person the matcher missed (``source`` manual): such a
-    candidate has no run, no score and no weights, and is decided like any other.
+    A reviewer may add a registry person or an entry of the other side's list that the
+    matcher missed (``source`` manual): such a candidate has no run, no score and no weights,
+    and is decided like any other.
     """
 
     entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="candidates")
@@ -223,7 +243,6 @@ class MatchCandidate(PublicIdModel):
                     source=CandidateSource.MANUAL,
                     run__isnull=True,
                     probability__isnull=True,
-                    person__isnull=False,
                     added_by__isnull=False,
                 ),
                 name="candidate_source_consistent",
@@ -265,7 +284,7 @@ class CandidateDecision(PublicIdModel):
         return f"{self.decision} by {self.decided_by_id}"
 
 
-class EntrySignOff(PublicIdModel):
+class EntrySignOff(SeenData, PublicIdModel):
     """A reviewer's attestation on one sought entry: "searched, no match" (``signed``), or
     its withdrawal. Never updated: the latest row is the entry's current state, earlier rows
     are the history.
@@ -273,6 +292,10 @@ class EntrySignOff(PublicIdModel):
     Why it exists: the matcher misses people, so "no candidate found" must never by itself
     tell a family or a party that a person is not acknowledged. Only a standing sign-off by
     a reviewer, with the note of what was searched, makes the outcome "not acknowledged".
+
+    A sign-off keeps the data its search covered (``SeenData``: that of the reconciliation it
+    followed). Registry persons or other-side lists added since suspend it: the outcome is
+    "unknown" again until a reviewer reconciles, searches and renews it (docs/lists.md).
     """
 
     entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="sign_offs")

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from intermediary.lists.choices import Decision, ListKind, Outcome, RunStatus, SignOffAction
+from intermediary.lists.choices import Decision, ListKind, Outcome, SignOffAction
+from intermediary.lists.freshness import NO_NEW_DATA, Freshness, NewData, list_freshness
 from intermediary.lists.models import EntrySignOff, ListEntry, MatchCandidate, SubmittedList
 from intermediary.registry.choices import HELD_STATUSES, PersonStatus
 
@@ -23,6 +24,11 @@ DEAD_STATUSES = (PersonStatus.DECEASED, PersonStatus.REMAINS_HANDED_OVER)
 # respelled names). Until a reviewer has searched and signed off, the outcome stays unknown.
 NEEDS_SIGN_OFF = gettext_lazy("no candidate found: needs a reviewer's search and sign-off")
 SIGNED_OFF = gettext_lazy("searched, no match: signed off by %(user)s")
+# A sign-off covers the data its search saw. Registry persons or other-side lists added since
+# may hold the person: until a reviewer has searched them, the outcome is unknown again.
+SIGN_OFF_PREDATES = gettext_lazy(
+    "sign-off predates new data (signed off by %(user)s): reconcile again, search and renew it"
+)
 
 
 @dataclass
@@ -37,10 +43,17 @@ class ReportRow:
     pending: int = 0
     sign_off: EntrySignOff | None = None
     needs_sign_off: bool = False
+    # The standing sign-off was made before registry persons or other-side lists were added.
+    sign_off_predates_new_data: bool = False
 
     @property
     def is_discrepancy(self) -> bool:
         return self.outcome != Outcome.ACKNOWLEDGED_HELD or bool(self.note)
+
+    @property
+    def sign_off_suspended(self) -> bool:
+        """A sign-off stands, but a candidate awaits a decision (a new run found someone)."""
+        return self.sign_off is not None and self.pending > 0
 
 
 @dataclass
@@ -48,6 +61,8 @@ class Report:
     submitted_list: SubmittedList
     reconciled: bool
     rows: list[ReportRow] = field(default_factory=list)
+    # What the dossier holds beyond the last finished reconciliation ("reconcile again").
+    new_data: NewData = NO_NEW_DATA
 
     @property
     def counts(self) -> dict[str, int]:
@@ -61,8 +76,13 @@ class Report:
 
     @property
     def awaiting_sign_off(self) -> list[ReportRow]:
-        """Entries a reviewer must still search for by hand and sign off (or match)."""
+        """Entries a reviewer must still search for by hand and sign off (or match), those
+        whose sign-off predates new data included."""
         return [row for row in self.rows if row.needs_sign_off]
+
+    @property
+    def sign_offs_predating_new_data(self) -> list[ReportRow]:
+        return [row for row in self.rows if row.sign_off_predates_new_data]
 
 
 def _confirmed(submitted: SubmittedList) -> dict[int, MatchCandidate]:
@@ -134,6 +154,7 @@ def _row(
     pending: int,
     reconciled: bool,
     sign_off: EntrySignOff | None,
+    freshness: Freshness,
 ) -> ReportRow:
     if confirmed is not None:
         # A confirmed identity overrides any sign-off (confirming also withdraws it).
@@ -147,9 +168,31 @@ def _row(
     if submitted.kind == ListKind.HELD:
         # Listed by the holder: acknowledged by definition; the registry does not know them.
         return ReportRow(entry, Outcome.ACKNOWLEDGED_HELD, None, _("not in the registry"), pending)
+    predates = sign_off is not None and bool(freshness.since(sign_off))
     if pending:
         # A candidate awaiting a decision suspends a sign-off: it may be the person.
-        return ReportRow(entry, Outcome.UNKNOWN, None, _("awaiting review"), pending, sign_off)
+        return ReportRow(
+            entry,
+            Outcome.UNKNOWN,
+            None,
+            _("awaiting review"),
+            pending,
+            sign_off,
+            sign_off_predates_new_data=predates,
+        )
+    if sign_off is not None and predates:
+        # The search it attests did not cover the new data: unknown until searched again.
+        note = str(SIGN_OFF_PREDATES) % {"user": sign_off.by.username}
+        return ReportRow(
+            entry,
+            Outcome.UNKNOWN,
+            None,
+            note,
+            0,
+            sign_off,
+            needs_sign_off=True,
+            sign_off_predates_new_data=True,
+        )
     if sign_off is not None:
         note = str(SIGNED_OFF) % {"user": sign_off.by.username}
         return ReportRow(entry, Outcome.NOT_ACKNOWLEDGED, None, note, 0, sign_off)
@@ -169,12 +212,13 @@ def entry_outcome(entry: ListEntry) -> ReportRow:
 
 
 def _report(submitted: SubmittedList, entries: Iterable[ListEntry]) -> Report:
-    reconciled = submitted.runs.filter(status=RunStatus.DONE).exists()
+    freshness = list_freshness(submitted)
+    reconciled = freshness.run is not None
     confirmed = _confirmed(submitted)
     reverse = _confirmed_from_other_side(submitted)
     pending = _pending(submitted)
     sign_offs = _standing_sign_offs(submitted)
-    report = Report(submitted_list=submitted, reconciled=reconciled)
+    report = Report(submitted_list=submitted, reconciled=reconciled, new_data=freshness.since_run)
     for entry in entries:
         report.rows.append(
             _row(
@@ -185,6 +229,7 @@ def _report(submitted: SubmittedList, entries: Iterable[ListEntry]) -> Report:
                 pending.get(entry.pk, 0),
                 reconciled,
                 sign_offs.get(entry.pk),
+                freshness,
             )
         )
     return report

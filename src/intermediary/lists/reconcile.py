@@ -22,9 +22,10 @@ from intermediary.lists.choices import (
     LIST_OBJECT_TYPE,
     CandidateSource,
     Decision,
-    ListKind,
     RunStatus,
 )
+from intermediary.lists.entry_search import entry_names
+from intermediary.lists.freshness import DataMark, current_mark, other_side_lists
 from intermediary.lists.models import ListEntry, MatchCandidate, ReconciliationRun, SubmittedList
 from intermediary.matching import MatchOptions, PersonRecord, dedupe, link
 from intermediary.registry.dates import format_partial
@@ -51,7 +52,7 @@ Progress = Callable[[int, str], None]
 def entry_records(entry: ListEntry) -> list[PersonRecord]:
     """What the matching library compares of an entry: one record per name the list gives
     (the name, then each of ``other_names``), as given, never folded. Ids: e<pk>, e<pk>v<i>."""
-    names = [entry.full_name] + [n.strip() for n in entry.other_names.split(";") if n.strip()]
+    names = entry_names(entry.full_name, entry.other_names)
     dob = format_partial(entry.birth_year, entry.birth_month, entry.birth_day) or None
     return [
         PersonRecord(
@@ -128,12 +129,7 @@ def _sex(value: str) -> str | None:
 def _other_side_entries(submitted: SubmittedList) -> list[ListEntry]:
     """Entries of the lists other parties submitted in the dossier, of the opposite kind:
     persons sought are looked for among persons held, and the reverse."""
-    opposite = ListKind.HELD if submitted.kind == ListKind.SOUGHT else ListKind.SOUGHT
-    return list(
-        ListEntry.objects.filter(
-            submitted_list__dossier_id=submitted.dossier_id, submitted_list__kind=opposite
-        ).exclude(submitted_list__submitting_party_id=submitted.submitting_party_id)
-    )
+    return list(ListEntry.objects.filter(submitted_list__in=other_side_lists(submitted)))
 
 
 def _target(record_id: str) -> tuple[Target, int | None]:
@@ -283,18 +279,35 @@ def run_reconciliation(run_pk: int) -> None:
         _update(run.pk, progress=percent, stage=stage)
 
     try:
+        # Counted before anything is read: data arriving while the run reads is then "new"
+        # to it (a needless prompt at worst), never seen on paper and missed in fact.
+        seen = current_mark(run.submitted_list)
         found = score(run.submitted_list, run.threshold, progress)
         progress(90, "saving candidates")
-        count = _finish(run, found)
+        count = _finish(run, found, seen)
     except Exception as exc:
         logger.exception("reconciliation run %s failed", run.public_id)
-        _update(run.pk, status=RunStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:500])
+        run_failed(run, str(exc))
         raise
     logger.info("reconciliation run %s stored %d candidates", run.public_id, count)
 
 
 @transaction.atomic
-def _finish(run: ReconciliationRun, found: dict[tuple[int, Target], Found]) -> int:
+def run_failed(run: ReconciliationRun, reason: str) -> None:
+    """Mark a run failed and put the failure on the audit chain, in one transaction: a
+    reconciliation that did not happen is as much a part of the record as one that did."""
+    _update(run.pk, status=RunStatus.FAILED, finished_at=timezone.now(), error=reason[:500])
+    audit_append(
+        actor=SYSTEM,
+        action="list.reconcile_failed",
+        object_type=LIST_OBJECT_TYPE,
+        object_id=str(run.submitted_list.public_id),
+        payload={"run": run.public_id, "error": reason[:500]},
+    )
+
+
+@transaction.atomic
+def _finish(run: ReconciliationRun, found: dict[tuple[int, Target], Found], seen: DataMark) -> int:
     count = store(run, found)
     _update(
         run.pk,
@@ -303,13 +316,14 @@ def _finish(run: ReconciliationRun, found: dict[tuple[int, Target], Found]) -> i
         progress=100,
         stage="done",
         candidate_count=count,
+        **seen.as_fields(),
     )
     audit_append(
         actor=SYSTEM,
         action="list.reconciled",
         object_type=LIST_OBJECT_TYPE,
         object_id=str(run.submitted_list.public_id),
-        payload={"run": run.public_id, "candidates": count},
+        payload={"run": run.public_id, "candidates": count, "seen": seen.as_fields()},
     )
     return count
 

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from intermediary.access.policy import (
     Perm,
@@ -30,6 +30,7 @@ from intermediary.lists.choices import (
     REPORT_OBJECT_TYPE,
     Decision,
 )
+from intermediary.lists.freshness import NewData, list_freshness, other_side_lists
 from intermediary.lists.models import (
     CandidateDecision,
     EntrySignOff,
@@ -39,7 +40,9 @@ from intermediary.lists.models import (
     SubmittedList,
 )
 from intermediary.lists.outcomes import Report, ReportRow, entry_outcome, list_report
+from intermediary.registry.names import query_tokens
 from intermediary.registry.selectors import PersonPage, PersonQuery, person_search
+from intermediary.registry.selectors import _dob_filter as registry_dob_filter
 
 # Scored candidates best first, then a reviewer's own (no score) in the order added: the
 # same on SQLite and PostgreSQL, which otherwise disagree on where NULL sorts.
@@ -243,6 +246,106 @@ def entry_person_search(
 
 
 SEARCH_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """One page of entries found by a reviewer's search (no total count, like the registry's
+    search); ``already`` holds the entries that already are candidates of the entry."""
+
+    items: list[ListEntry]
+    page: int
+    has_next: bool
+    already: frozenset[int]
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def entry_other_side_search(
+    *,
+    user: Any,
+    entry: ListEntry,
+    name: str = "",
+    dob: str = "",
+    id_number: str = "",
+    page: int = 1,
+) -> EntryPage | None:
+    """Entries of the other side's lists that a reviewer may add as candidates for ``entry``
+    (fetched through ``entry_review_get``): on the lists its reconciliation compares it with
+    (opposite kind, another party, same dossier) that the reviewer sees. Names are folded by
+    the matching library's rules, as in the registry search; every part of the name asked
+    must occur in one of the names the entry gives. None when nothing was asked."""
+    if not (name.strip() or dob.strip() or id_number.strip()):
+        return None
+    lists = other_side_lists(entry.submitted_list).filter(pk__in=visible_lists(user).values("pk"))
+    q = Q(submitted_list__in=lists)
+    for token in query_tokens(name):
+        q &= Q(search_key__contains=token)
+    if dob.strip():
+        # The registry search's date forms and refusal; an entry's parsed date has the same
+        # birth_year / birth_month / birth_day fields as a person.
+        q &= registry_dob_filter(dob)
+    if id_number.strip():
+        q &= Q(id_number=id_number.strip())
+    page = max(page, 1)
+    start = (page - 1) * SEARCH_PER_PAGE
+    qs = (
+        ListEntry.objects.filter(q)
+        .select_related("submitted_list__submitting_party")
+        .order_by("submitted_list__submitted_at", "submitted_list_id", "row_number")
+    )
+    rows = list(qs[start : start + SEARCH_PER_PAGE + 1])
+    already = entry.candidates.filter(other_entry__isnull=False).values_list(
+        "other_entry_id", flat=True
+    )
+    return EntryPage(
+        items=rows[:SEARCH_PER_PAGE],
+        page=page,
+        has_next=len(rows) > SEARCH_PER_PAGE,
+        already=frozenset(pk for pk in already if pk is not None),
+    )
+
+
+def other_entry_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> ListEntry:
+    """An entry of any list the user sees (the one a reviewer adds as a candidate), or 404;
+    whether it is on the other side is the service's to check."""
+    scope = ListEntry.objects.filter(submitted_list__in=visible_lists(user)).select_related(
+        "submitted_list"
+    )
+    return get_visible_or_404(
+        user, scope, object_type=ENTRY_OBJECT_TYPE, path=path, public_id=public_id
+    )
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """What the review page shows beside the candidates: the entries still to search and
+    sign off (or whose sign-off predates new data), each entry's row by id (for the marks
+    beside its candidates), and what arrived since the last reconciliation."""
+
+    report: Report
+    rows: dict[int, ReportRow]
+
+    @property
+    def awaiting_sign_off(self) -> list[ReportRow]:
+        return self.report.awaiting_sign_off
+
+    @property
+    def new_data(self) -> NewData:
+        return self.report.new_data
+
+
+def review_queue(*, submitted_list: SubmittedList) -> ReviewQueue:
+    """The review state of a list fetched through ``review_list_get``."""
+    report = list_report(submitted_list)
+    return ReviewQueue(report=report, rows={row.entry.pk: row for row in report.rows})
+
+
+def list_new_data(*, submitted_list: SubmittedList) -> NewData:
+    """What the dossier holds beyond the list's last finished reconciliation (reviewers)."""
+    return list_freshness(submitted_list).since_run
 
 
 @dataclass

@@ -1,5 +1,6 @@
-"""Writes for lists: submit, start a reconciliation, add and decide on candidates, sign off an
-entry as searched without a match, disclose a report.
+"""Writes for lists: submit, download the file as submitted (an audited read), start a
+reconciliation, add and decide on candidates, sign off an entry as searched without a match,
+disclose a report.
 
 Each one checks permission first, validates, writes and appends its audit event in the same
 transaction. Reconciliation itself runs in ``lists.reconcile`` (called by the background task).
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +27,7 @@ from intermediary.access.policy import (
     PermissionDenied,
     actor_of,
     require,
+    visible_lists,
     visible_persons,
 )
 from intermediary.access.services import disclosure_create
@@ -32,6 +35,7 @@ from intermediary.accounts.models import Organisation, User
 from intermediary.audit.services import audit_append
 from intermediary.core.errors import field_error
 from intermediary.dossiers.models import Dossier
+from intermediary.imports.exports import raw_content_type
 from intermediary.imports.problems import RowError
 from intermediary.lists.choices import (
     ACTIVE_RUN_STATUSES,
@@ -42,9 +46,10 @@ from intermediary.lists.choices import (
     CandidateSource,
     Decision,
     ListKind,
-    RunStatus,
     SignOffAction,
 )
+from intermediary.lists.entry_search import entry_search_key
+from intermediary.lists.freshness import DataMark, list_freshness, mark_of, other_side_lists
 from intermediary.lists.models import (
     CandidateDecision,
     EntrySignOff,
@@ -164,10 +169,65 @@ def _create_list(
     submitted.save()
     ListFile.objects.create(submitted_list=submitted, content=data)
     ListEntry.objects.bulk_create(
-        [ListEntry(submitted_list=submitted, **vars(entry)) for entry in parsed.entries],
+        [
+            ListEntry(
+                submitted_list=submitted,
+                search_key=entry_search_key(entry.full_name, entry.other_names),
+                **vars(entry),
+            )
+            for entry in parsed.entries
+        ],
         batch_size=2000,
     )
     return submitted
+
+
+class ListFileCorrupted(RuntimeError):
+    """The kept bytes no longer hash to the SHA-256 recorded when the list was submitted."""
+
+
+@dataclass(frozen=True)
+class RawListFile:
+    """A submitted list's file exactly as received, with what to call it and how to type it."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    sha256: str
+
+
+@transaction.atomic
+def list_file_download(*, actor: Any, submitted_list: SubmittedList) -> RawListFile:
+    """The list's file as submitted, for someone who sees the list (the intermediary team of
+    the dossier, the submitting party's own users; the caller fetched it through
+    ``selectors.list_get``, which answers 404 to everyone else).
+
+    A file of personal data leaving the system is recorded on the audit chain (like a person
+    export), and the bytes are checked against the SHA-256 recorded at submission first:
+    handing out a file that differs from what the party submitted would be worse than none.
+    """
+    if not visible_lists(actor).filter(pk=submitted_list.pk).exists():
+        raise PermissionDenied("list_download")
+    content = bytes(ListFile.objects.get(submitted_list=submitted_list).content)
+    sha256 = hashlib.sha256(content).hexdigest()
+    if sha256 != submitted_list.sha256:
+        raise ListFileCorrupted(
+            f"list {submitted_list.public_id}: kept file hashes to {sha256}, "
+            f"recorded {submitted_list.sha256}"
+        )
+    _audit(
+        actor,
+        "list.download",
+        LIST_OBJECT_TYPE,
+        submitted_list.public_id,
+        {"sha256": sha256, "size": len(content), "filename": submitted_list.filename},
+    )
+    return RawListFile(
+        filename=submitted_list.filename,
+        content_type=raw_content_type(submitted_list.file_format, submitted_list.encoding),
+        content=content,
+        sha256=sha256,
+    )
 
 
 @transaction.atomic
@@ -225,12 +285,13 @@ STALE_RUN_AFTER = timedelta(hours=1)
 
 
 def _abandon_stale_runs(submitted_list: SubmittedList) -> None:
+    """Fail the runs that lost their worker, each on the audit chain like any failed run."""
+    from intermediary.lists.reconcile import run_failed
+
     cutoff = timezone.now() - STALE_RUN_AFTER
-    submitted_list.runs.filter(status__in=ACTIVE_RUN_STATUSES, requested_at__lt=cutoff).update(
-        status=RunStatus.FAILED,
-        finished_at=timezone.now(),
-        error="abandoned: no result an hour after it was requested",
-    )
+    stale = submitted_list.runs.filter(status__in=ACTIVE_RUN_STATUSES, requested_at__lt=cutoff)
+    for run in stale.select_related("submitted_list").order_by("pk"):
+        run_failed(run, "abandoned: no result an hour after it was requested")
 
 
 def _check_one_confirmed(candidate: MatchCandidate) -> None:
@@ -340,8 +401,12 @@ def _add_sign_off(
     action: str,
     note: str,
     candidate: MatchCandidate | None = None,
+    seen: DataMark | None = None,
+    renews: EntrySignOff | None = None,
 ) -> EntrySignOff:
-    row = EntrySignOff(entry=entry, action=action, note=note, by=actor)
+    row = EntrySignOff(
+        entry=entry, action=action, note=note, by=actor, **(seen.as_fields() if seen else {})
+    )
     row.full_clean(exclude=["entry", "by"])
     row.save()
     payload: dict[str, Any] = {
@@ -351,6 +416,10 @@ def _add_sign_off(
     }
     if candidate is not None:
         payload["candidate"] = candidate.public_id
+    if seen is not None:
+        payload["seen"] = seen.as_fields()
+    if renews is not None:
+        payload["renews"] = renews.public_id
     _audit(actor, SIGN_OFF_AUDIT_ACTIONS[action], ENTRY_OBJECT_TYPE, entry.public_id, payload)
     return row
 
@@ -383,8 +452,13 @@ def entry_sign_off(*, actor: Any, entry: ListEntry, note: str) -> EntrySignOff:
     Only this makes an entry "not acknowledged": the matcher misses people (year-only dates,
     respelled names), and telling a family or a party that a person is not acknowledged
     without a human having looked can cost a life. Refused on a held list, before the list
-    was reconciled, while candidates await a decision, with a confirmed match, or when a
-    sign-off already stands.
+    was reconciled, when registry persons or other-side lists arrived after the last
+    reconciliation (reconcile again first: the matcher has not compared them yet), while
+    candidates await a decision, with a confirmed match, or when a sign-off already stands
+    on the current data. A sign-off that predates new data is renewed by signing off again.
+
+    The sign-off records the data of the reconciliation it follows (``SeenData``): data that
+    arrives later makes it "predate new data", and the entry is unknown until renewed.
     """
     submitted = entry.submitted_list
     reviewer = _reviewer_user(actor, submitted.dossier)
@@ -394,14 +468,32 @@ def entry_sign_off(*, actor: Any, entry: ListEntry, note: str) -> EntrySignOff:
             "entry", _("Only entries of a list of persons sought are signed off."), "state"
         )
     locked = ListEntry.objects.select_for_update().get(pk=entry.pk)
-    if not submitted.runs.filter(status=RunStatus.DONE).exists():
+    fresh = list_freshness(submitted)
+    if fresh.run is None:
         raise field_error(
             "entry", _("Reconcile the list before signing off any of its entries."), "state"
         )
-    if standing_sign_off(locked) is not None:
+    if fresh.reconcile_again:
+        raise field_error(
+            "entry",
+            _(
+                "Registry persons or lists of the other side were added after the last "
+                "reconciliation: reconcile again before signing off."
+            ),
+            "stale",
+        )
+    standing = standing_sign_off(locked)
+    if standing is not None and not fresh.since(standing):
         raise field_error("entry", _("This entry is already signed off."), "state")
     _check_nothing_found(locked)
-    return _add_sign_off(reviewer, locked, SignOffAction.SIGNED, text)
+    return _add_sign_off(
+        reviewer,
+        locked,
+        SignOffAction.SIGNED,
+        text,
+        seen=mark_of(fresh.run),
+        renews=standing,
+    )
 
 
 @transaction.atomic
@@ -417,50 +509,84 @@ def entry_sign_off_withdraw(*, actor: Any, entry: ListEntry, note: str) -> Entry
 
 
 @transaction.atomic
-def candidate_add(*, actor: Any, entry: ListEntry, person: Person) -> MatchCandidate:
-    """Add a registry person of the entry's dossier as a candidate the matcher missed.
+def candidate_add(
+    *,
+    actor: Any,
+    entry: ListEntry,
+    person: Person | None = None,
+    other_entry: ListEntry | None = None,
+) -> MatchCandidate:
+    """Add a candidate the matcher missed: a registry person of the entry's dossier, or an
+    entry of the other side's list (``other_entry``), exactly one of them.
 
     It has no score and no run (``source`` manual); it is then confirmed or rejected like any
-    other candidate. The person must be one the reviewer sees, in the entry's own dossier: a
-    list is never reconciled against another dossier's registry.
+    other candidate, and an entry of the other side counts in the outcomes exactly as the
+    matcher's would. The target must be one the reviewer sees, in the entry's own dossier: a
+    list is never reconciled against another dossier's registry. An entry must be on a list
+    the reconciliation itself compares with: of the opposite kind, from another party.
     """
     dossier = entry.submitted_list.dossier
     reviewer = _reviewer_user(actor, dossier)
-    in_scope = visible_persons(reviewer).filter(pk=person.pk, dossier_id=dossier.pk).exists()
-    if not in_scope:
-        raise field_error("person", _("This person is not in the registry of the list's dossier."))
+    if (person is None) == (other_entry is None):
+        raise field_error("person", _("Name one registry person or one entry of a list."))
+    if person is not None:
+        in_scope = visible_persons(reviewer).filter(pk=person.pk, dossier_id=dossier.pk)
+        if not in_scope.exists():
+            raise field_error(
+                "person", _("This person is not in the registry of the list's dossier.")
+            )
+        target: dict[str, Any] = {"person": person}
+        field = "person"
+    else:
+        assert other_entry is not None  # noqa: S101  (exactly one, checked above)
+        _check_other_side(reviewer, entry, other_entry)
+        target = {"other_entry": other_entry}
+        field = "other_entry"
     locked = ListEntry.objects.select_for_update().get(pk=entry.pk)
-    existing = MatchCandidate.objects.filter(entry=locked, person=person).first()
+    existing = MatchCandidate.objects.filter(entry=locked, **target).first()
     if existing is not None:
         raise field_error(
-            "person",
+            field,
             _("This person is already a candidate for this entry (%(decision)s).")
             % {"decision": existing.get_decision_display()},
             "duplicate",
         )
     candidate = MatchCandidate.objects.create(
         entry=locked,
-        person=person,
         source=CandidateSource.MANUAL,
         run=None,
         probability=None,
         weights={},
         added_by=reviewer,
         added_at=timezone.now(),
+        **target,
     )
-    _audit(
-        reviewer,
-        "candidate.add",
-        CANDIDATE_OBJECT_TYPE,
-        candidate.public_id,
-        {
-            "entry": locked.public_id,
-            "list": entry.submitted_list.public_id,
-            "person": person.public_id,
-            "source": CandidateSource.MANUAL.value,
-        },
-    )
+    payload: dict[str, Any] = {
+        "entry": locked.public_id,
+        "list": entry.submitted_list.public_id,
+        "source": CandidateSource.MANUAL.value,
+    }
+    if person is not None:
+        payload["person"] = person.public_id
+    else:
+        assert other_entry is not None  # noqa: S101
+        payload["other_entry"] = other_entry.public_id
+        payload["other_list"] = other_entry.submitted_list.public_id
+    _audit(reviewer, "candidate.add", CANDIDATE_OBJECT_TYPE, candidate.public_id, payload)
     return candidate
+
+
+def _check_other_side(reviewer: User, entry: ListEntry, other_entry: ListEntry) -> None:
+    """An entry added by hand must be one the reconciliation would have compared: on a list
+    of the opposite kind that another party submitted in the same dossier, and visible."""
+    on_other_side = other_side_lists(entry.submitted_list).filter(
+        pk=other_entry.submitted_list_id, pk__in=visible_lists(reviewer).values("pk")
+    )
+    if not on_other_side.exists():
+        raise field_error(
+            "other_entry",
+            _("This entry is not on a list of the other side in the list's dossier."),
+        )
 
 
 def report_disclose(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("dossiers/<uuid:public_id>/lists/", views.dossier_lists, name="lists-dossier"),
     path("dossiers/<uuid:public_id>/lists/new/", views.list_submit, name="lists-submit"),
     path("lists/<uuid:public_id>/", views.list_detail, name="lists-detail"),
+    path("lists/<uuid:public_id>/file", views.list_file, name="lists-file"),
     path("lists/<uuid:public_id>/progress/", views.list_progress, name="lists-progress"),
     path("lists/<uuid:public_id>/reconcile/", views.list_reconcile, name="lists-reconcile"),
     path("lists/<uuid:public_id>/review/", views.list_review, name="lists-review"),

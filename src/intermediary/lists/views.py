@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intermediary.access.policy import Perm, actor_of, can, require
+from intermediary.core.downloads import attachment_response
 from intermediary.core.forms import call_service
 from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.lists import selectors, services
 from intermediary.lists.choices import ACTIVE_RUN_STATUSES, Decision, Outcome
 from intermediary.lists.forms import (
+    OTHER_SIDE_PREFIX,
     CandidateAddForm,
     DecisionForm,
     DiscloseForm,
@@ -120,10 +122,22 @@ def list_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         context["run"] = run = selectors.run_latest(submitted_list=submitted)
         context["active"] = _active(run)
         context["reconcile_form"] = ReconcileForm()
+        context["new_data"] = selectors.list_new_data(submitted_list=submitted)
     if can(request.user, Perm.DISCLOSURE_MANAGE, submitted.dossier):
         context["disclose_form"] = DiscloseForm(dossier=submitted.dossier)
         context["disclosures"] = selectors.disclosure_list(submitted_list=submitted)
     return render(request, "lists/detail.html", context)
+
+
+@login_required
+@require_GET
+def list_file(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The list's file exactly as submitted, under its original name (audited)."""
+    submitted = selectors.list_get(user=request.user, public_id=public_id, path=request.path)
+    raw = services.list_file_download(actor=request.user, submitted_list=submitted)
+    return attachment_response(
+        raw.content, filename=raw.filename, content_type=raw.content_type, sha256=raw.sha256
+    )
 
 
 @login_required
@@ -165,13 +179,17 @@ def list_review(request: HttpRequest, public_id: str) -> HttpResponse:
     submitted = selectors.review_list_get(user=request.user, public_id=public_id, path=request.path)
     pending_only = request.GET.get("pending") == "1"
     entries = selectors.review_entries(submitted_list=submitted, pending_only=pending_only)
+    queue = selectors.review_queue(submitted_list=submitted)
     context = {
         "list": submitted,
-        "entries": entries,
+        # Each entry with its outcome row: a sign-off it carries is marked beside it.
+        "entries": [(entry, queue.rows.get(entry.pk)) for entry in entries],
         "run": selectors.run_latest(submitted_list=submitted),
         "pending_only": pending_only,
-        # Entries the matcher found nothing for: a reviewer searches by hand and signs off.
-        "awaiting_sign_off": selectors.awaiting_sign_off(submitted_list=submitted),
+        # Entries the matcher found nothing for, or whose sign-off predates new data: a
+        # reviewer searches by hand and signs off (again).
+        "awaiting_sign_off": queue.awaiting_sign_off,
+        "new_data": queue.new_data,
     }
     return render(request, "lists/review.html", context)
 
@@ -183,21 +201,7 @@ def entry_review(request: HttpRequest, public_id: str) -> HttpResponse:
     the "searched, no match" sign-off with its history."""
     entry = selectors.entry_review_get(user=request.user, public_id=public_id, path=request.path)
     search_form = ManualSearchForm(request.GET or None)
-    search = None
-    if search_form.is_valid():
-        data = search_form.cleaned_data
-        # A malformed date is the selector's refusal: it lands on the form like a service's.
-        search = call_service(
-            search_form,
-            lambda: selectors.entry_person_search(
-                user=request.user,
-                entry=entry,
-                name=data["name"],
-                dob=data["dob"],
-                id_number=data["id_number"],
-                page=data["page"] or 1,
-            ),
-        )
+    other_form = ManualSearchForm(request.GET or None, prefix=OTHER_SIDE_PREFIX)
     context = {
         "entry": entry,
         "list": entry.submitted_list,
@@ -205,10 +209,34 @@ def entry_review(request: HttpRequest, public_id: str) -> HttpResponse:
         "candidates": selectors.entry_candidates(entry=entry),
         "history": selectors.sign_off_history(entry=entry),
         "search_form": search_form,
-        "search": search,
+        "search": _search(search_form, selectors.entry_person_search, request, entry),
+        "other_form": other_form,
+        "other_search": _search(other_form, selectors.entry_other_side_search, request, entry),
         "sign_off_form": SignOffForm(),
+        "new_data": selectors.list_new_data(submitted_list=entry.submitted_list),
     }
     return render(request, "lists/entry.html", context)
+
+
+def _search(
+    form: ManualSearchForm, search: Callable[..., Any], request: HttpRequest, entry: ListEntry
+) -> Any:
+    """Run one of the reviewer's searches (registry, other side's lists) if its form was
+    filled; a malformed date is the selector's refusal and lands on the form."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    return call_service(
+        form,
+        lambda: search(
+            user=request.user,
+            entry=entry,
+            name=data["name"],
+            dob=data["dob"],
+            id_number=data["id_number"],
+            page=data["page"] or 1,
+        ),
+    )
 
 
 @login_required
@@ -248,18 +276,27 @@ def entry_sign_off_withdraw(request: HttpRequest, public_id: str) -> HttpRespons
 @login_required
 @require_POST
 def entry_candidate_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Add a registry person found by the reviewer's search; on to the candidate's page to
-    confirm or reject it side by side."""
+    """Add a registry person or an entry of the other side's list found by the reviewer's
+    search; on to the candidate's page to confirm or reject it side by side."""
     entry = selectors.entry_review_get(user=request.user, public_id=public_id, path=request.path)
     form = CandidateAddForm(request.POST)
     if not form.is_valid():
         _flash_errors(request, form)
         return _to_entry(entry)
-    person = registry_selectors.person_get(
-        user=request.user, public_id=form.cleaned_data["person"], path=request.path
-    )
+    person, other = None, None
+    if form.cleaned_data["person"]:
+        person = registry_selectors.person_get(
+            user=request.user, public_id=form.cleaned_data["person"], path=request.path
+        )
+    else:
+        other = selectors.other_entry_get(
+            user=request.user, public_id=form.cleaned_data["other_entry"], path=request.path
+        )
     candidate = call_service(
-        form, lambda: services.candidate_add(actor=request.user, entry=entry, person=person)
+        form,
+        lambda: services.candidate_add(
+            actor=request.user, entry=entry, person=person, other_entry=other
+        ),
     )
     if candidate is None:
         _flash_errors(request, form)
@@ -352,6 +389,7 @@ def report_csv_rows(view: selectors.ReportView) -> list[list[str]]:
                 "pending_candidates",
                 "match_source",
                 "signed_off_by",
+                "sign_off_predates_new_data",
             ]
         rows.append(header)
         for row in view.report.rows:
@@ -369,6 +407,7 @@ def report_csv_rows(view: selectors.ReportView) -> list[list[str]]:
                     str(row.pending),
                     row.match.source if row.match else "",
                     row.sign_off.by.username if row.sign_off else "",
+                    "yes" if row.sign_off_predates_new_data else "",
                 ]
             rows.append(line)
     if view.show_counts:

@@ -1,7 +1,8 @@
-"""API: lists (multipart submit, entries), reconciliation (start, progress), candidates and
-decisions (intermediary only), a reviewer's own registry search and candidates, the "searched,
-no match" sign-off of an entry, the report, and its disclosure. Same services and selectors as
-the pages."""
+"""API: lists (multipart submit, the file as submitted, entries), reconciliation (start,
+progress, new data since), candidates and decisions (intermediary only), a reviewer's own
+search of the registry and of the other side's lists and the candidates it adds, the
+"searched, no match" sign-off of an entry, the report, and its disclosure. Same services and
+selectors as the pages."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -17,9 +18,11 @@ from intermediary.access.policy import Perm, can, deny, require
 from intermediary.accounts import selectors as account_selectors
 from intermediary.api.errors import error_body
 from intermediary.api.routers.accounts import ERRORS
+from intermediary.core.downloads import attachment_response
 from intermediary.core.errors import field_error
 from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.lists import selectors, services
+from intermediary.lists.freshness import NewData
 from intermediary.lists.models import (
     EntrySignOff,
     ListEntry,
@@ -47,6 +50,14 @@ class RunOut(Schema):
     error: str
 
 
+class NewDataOut(Schema):
+    """What the dossier gained since the last finished reconciliation (reviewers only)."""
+
+    persons: int
+    person_names: int
+    lists: int
+
+
 class ListOut(Schema):
     id: str
     dossier: str
@@ -63,6 +74,7 @@ class ListOut(Schema):
     encoding: str
     entry_count: int
     reconciliation: RunOut | None = None
+    new_data: NewDataOut | None = None
 
 
 class EntryOut(Schema):
@@ -118,11 +130,13 @@ class ReportRowOut(Schema):
     note: str | None = None
     match: str | None = None
     probability: float | None = None
+    sign_off_predates_new_data: bool | None = None
 
 
 class ReportOut(Schema):
     id: str
     reconciled: bool | None = None
+    new_data: NewDataOut | None = None
     counts: dict[str, int] | None = None
     entries: list[ReportRowOut] | None = None
 
@@ -141,8 +155,16 @@ def run_out(run: ReconciliationRun) -> RunOut:
     )
 
 
+def new_data_out(new: NewData) -> NewDataOut | None:
+    """None when nothing arrived since the last reconciliation (or it never ran)."""
+    if not new:
+        return None
+    return NewDataOut(persons=new.persons, person_names=new.person_names, lists=new.lists)
+
+
 def list_out(submitted: SubmittedList, *, reviewer: bool) -> ListOut:
     run = selectors.run_latest(submitted_list=submitted) if reviewer else None
+    new = selectors.list_new_data(submitted_list=submitted) if reviewer else None
     return ListOut(
         id=str(submitted.public_id),
         dossier=str(submitted.dossier.public_id),
@@ -159,6 +181,7 @@ def list_out(submitted: SubmittedList, *, reviewer: bool) -> ListOut:
         encoding=submitted.encoding,
         entry_count=submitted.entry_count,
         reconciliation=run_out(run) if run is not None else None,
+        new_data=new_data_out(new) if new is not None else None,
     )
 
 
@@ -280,6 +303,18 @@ def list_submit(
 def list_detail(request: HttpRequest, list_id: uuid.UUID) -> ListOut:
     submitted = selectors.list_get(user=request.user, public_id=list_id, path=request.path)
     return list_out(submitted, reviewer=_reviewer(request, submitted))
+
+
+@router.get("/lists/{list_id}/file", response={**ERRORS}, url_name="api-list-file")
+def list_file(request: HttpRequest, list_id: uuid.UUID) -> HttpResponse:
+    """The list's file exactly as submitted: original name (``Content-Disposition:
+    attachment``), its content type, and its SHA-256 as ``Repr-Digest`` (equal to the list's
+    ``sha256``). For the intermediary team and the submitting party; audited."""
+    submitted = selectors.list_get(user=request.user, public_id=list_id, path=request.path)
+    raw = services.list_file_download(actor=request.user, submitted_list=submitted)
+    return attachment_response(
+        raw.content, filename=raw.filename, content_type=raw.content_type, sha256=raw.sha256
+    )
 
 
 @router.get(
@@ -476,8 +511,67 @@ def entry_person_search(
     return [person_hit_out(person, found.already) for person in found.page.items]
 
 
+class EntryHitOut(Schema):
+    id: str
+    list: str
+    list_kind: str
+    party: str
+    row: int
+    reference: str
+    full_name: str
+    other_names: str
+    father_name: str
+    date_of_birth: str
+    sex: str
+    already_candidate: bool
+
+
+def entry_hit_out(entry: ListEntry, already: frozenset[int]) -> EntryHitOut:
+    return EntryHitOut(
+        id=str(entry.public_id),
+        list=str(entry.submitted_list.public_id),
+        list_kind=entry.submitted_list.kind,
+        party=entry.submitted_list.submitting_party.short_name,
+        row=entry.row_number,
+        reference=entry.reference,
+        full_name=entry.full_name,
+        other_names=entry.other_names,
+        father_name=entry.father_name,
+        date_of_birth=entry.date_of_birth_text,
+        sex=entry.sex,
+        already_candidate=entry.pk in already,
+    )
+
+
+@router.get(
+    "/entries/{entry_id}/other-side-search",
+    response={200: list[EntryHitOut], **ERRORS},
+    url_name="api-entry-other-side-search",
+)
+def entry_other_side_search(
+    request: HttpRequest,
+    entry_id: uuid.UUID,
+    name: str = "",
+    dob: str = "",
+    id_number: str = "",
+    page: int = 1,
+) -> list[EntryHitOut]:
+    """Entries of the other side's lists (opposite kind, another party, same dossier) matching
+    a reviewer's own search (names folded like the registry's); empty when nothing is asked."""
+    entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
+    found = selectors.entry_other_side_search(
+        user=request.user, entry=entry, name=name, dob=dob, id_number=id_number, page=page
+    )
+    if found is None:
+        return []
+    return [entry_hit_out(hit, found.already) for hit in found.items]
+
+
 class CandidateAddIn(Schema):
-    person: uuid.UUID
+    """One of the two: a registry person, or an entry of the other side's list."""
+
+    person: uuid.UUID | None = None
+    other_entry: uuid.UUID | None = None
 
 
 @router.post(
@@ -488,13 +582,24 @@ class CandidateAddIn(Schema):
 def entry_candidate_add(
     request: HttpRequest, entry_id: uuid.UUID, payload: CandidateAddIn
 ) -> Status[CandidateOut]:
-    """Add a registry person the matcher missed as a candidate (no score); decide it with
+    """Add a registry person (``person``) or an entry of the other side's list
+    (``other_entry``) that the matcher missed as a candidate (no score); decide it with
     ``POST /candidates/{id}/decision`` like any other."""
     entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
-    person = registry_selectors.person_get(
-        user=request.user, public_id=payload.person, path=request.path
+    if (payload.person is None) == (payload.other_entry is None):
+        raise field_error("person", "Give either 'person' or 'other_entry'.", "required")
+    person, other = None, None
+    if payload.person is not None:
+        person = registry_selectors.person_get(
+            user=request.user, public_id=payload.person, path=request.path
+        )
+    else:
+        other = selectors.other_entry_get(
+            user=request.user, public_id=str(payload.other_entry), path=request.path
+        )
+    added = services.candidate_add(
+        actor=request.user, entry=entry, person=person, other_entry=other
     )
-    added = services.candidate_add(actor=request.user, entry=entry, person=person)
     candidate = selectors.candidate_get(user=request.user, public_id=added.public_id)
     return Status(201, candidate_out(candidate))
 
@@ -513,6 +618,7 @@ def list_report(request: HttpRequest, list_id: uuid.UUID) -> ReportOut:
         out.counts = view.report.counts
     if view.full:
         out.reconciled = view.report.reconciled
+        out.new_data = new_data_out(view.report.new_data)
     if view.show_rows:
         out.entries = [_report_row(row, full=view.full) for row in view.report.rows]
     return out
@@ -531,6 +637,7 @@ def _report_row(row: Any, *, full: bool) -> ReportRowOut:
         out.note = row.note
         out.probability = row.match.probability if row.match else None
         out.match = str(row.match.public_id) if row.match else None
+        out.sign_off_predates_new_data = row.sign_off_predates_new_data
     return out
 
 
