@@ -193,3 +193,49 @@ def test_dedupe_with_many_namesakes_keeps_the_duplicate() -> None:
     pairs = dedupe(records, MatchOptions(max_block_pairs=200, threshold=0.0)).pairs
     found = {tuple(sorted(pair)) for pair in pairs[["left_id", "right_id"]].values.tolist()}
     assert ("dup", "n5") in found
+
+
+def test_preparing_in_worker_processes_gives_the_same_records() -> None:
+    from intermediary.matching.records import prepare
+
+    frame = pd.DataFrame(
+        {
+            "full_name": ["يوسف عبد الرحمن", "Yusuf Abdel Rahman", "Юсуф Абдуррахман", "Omar"] * 5,
+            "date_of_birth": ["1980-04-03", "03/04/1980", None, "1990"] * 5,
+        }
+    )
+    ids = [str(index) for index in range(len(frame))]
+    alone = prepare(frame, ids, workers=1)
+    spread = prepare(frame, ids, workers=2, parallel_min_rows=1)
+    columns = [column for column in alone.columns if column != "block_keys"]
+    assert alone[columns].equals(spread[columns])
+    # Key order within a record follows set iteration, which differs between processes.
+    assert [sorted(keys) for keys in alone["block_keys"]] == [
+        sorted(keys) for keys in spread["block_keys"]
+    ]
+
+
+def test_u_from_random_pairs_leaves_out_the_matches_among_them() -> None:
+    from types import SimpleNamespace
+
+    from intermediary.matching.linkage import _unmix_u
+
+    def level(share: float, m: float) -> SimpleNamespace:
+        return SimpleNamespace(
+            is_null_level=False,
+            _has_estimated_u_values=True,
+            _trained_u_median=share,
+            m_probability=m,
+            u_probability=share,
+        )
+
+    strong, common, unseen = level(0.0001, 0.4), level(0.5, 0.01), level(0.00005, 0.5)
+    settings = SimpleNamespace(
+        _probability_two_random_records_match=1 / 4000,
+        comparisons=[SimpleNamespace(comparison_levels=[strong, common, unseen])],
+    )
+    _unmix_u(SimpleNamespace(_settings_obj=settings), sampled_pairs=1_000_000)
+    # 0.0001 of random pairs, of which 0.4 / 4000 = 0.0001 are matches: next to no non-match.
+    assert strong.u_probability == pytest.approx(0.5 / 1_000_000)
+    assert common.u_probability == pytest.approx((0.5 - 0.01 / 4000) / (1 - 1 / 4000))
+    assert unseen.u_probability == pytest.approx(0.5 / 1_000_000)

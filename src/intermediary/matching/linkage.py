@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeAlias
@@ -38,6 +39,8 @@ class MatchOptions:
     None means when both sides have at least 200 rows (below, the built-in values are steadier).
     estimate_m: learn the chance of agreement among matches by expectation maximisation (after
     u); None means when both sides have at least 1,000 rows.
+    workers: processes that prepare the records of a large input (records.PARALLEL_MIN_ROWS
+    rows or more); None means one per CPU core.
     """
 
     threshold: float = 0.5
@@ -47,6 +50,7 @@ class MatchOptions:
     u_sample_pairs: int = 1_000_000
     estimate_m: bool | None = None
     progress: Progress | None = None
+    workers: int | None = None
 
 
 @dataclass
@@ -111,6 +115,13 @@ def _shared_bits(side: str, other: str, dialect: Dialect) -> str:
     )
 
 
+def _overlap(left: str, right: str, dialect: Dialect) -> str:
+    """Whether two key lists share an element (native in both engines)."""
+    if dialect == "spark":
+        return f"arrays_overlap({left}, {right})"
+    return f"list_has_any({left}, {right})"
+
+
 def _size(expression: str, dialect: Dialect) -> str:
     return f"size({expression})" if dialect == "spark" else f"len({expression})"
 
@@ -131,36 +142,64 @@ def _name_levels(dialect: Dialect) -> list[Level]:
     shared = f"greatest({_shared_bits('l', 'r', dialect)}, {_shared_bits('r', 'l', dialect)})"
     prefixes = _common("name_px", dialect)
     shorter_px = f"least({_size('name_px_l', dialect)}, {_size('name_px_r', dialect)})"
+    # Each condition starts with a cheap test of the names' sizes: the engine skips the costly
+    # part counts for the pairs it rules out (their count could not satisfy the level anyway).
     typo = (
         f"{prefixes} = {shorter_px} AND {prefixes} >= 2 AND {_edit_similarity('name_cat')} >= 0.6"
     )
+    # Most pairs of random records share nothing; this level says so with a few native list
+    # checks before the costlier conditions below are evaluated for them (u is estimated on a
+    # million random pairs). It admits no pair that a later level would.
+    overlaps = [
+        _overlap(f"name_{a}_l", f"name_{b}_r", dialect)
+        for a, b in (("sk", "sk"), ("alt", "sk"), ("sk", "alt"), ("alt", "alt"), ("px", "px"))
+    ]
+    nothing = " AND ".join(f"NOT {overlap}" for overlap in overlaps)
     return [
+        (
+            "no part in common",
+            f"{nothing} AND {_edit_similarity('name_cat')} < 0.75",
+            0.01,
+            0.85,
+        ),
         ("same spelling", f"name_text_l = name_text_r AND {common} >= 2", 0.25, 0.000001),
         *_by_information(
-            "all of 3+ parts agree", f"{common} = {longer} AND {common} >= 3", shared, 0.2, 1e-6
+            "all of 3+ parts agree",
+            f"{shorter} >= 3 AND {common} = {longer} AND {common} >= 3",
+            shared,
+            0.2,
+            1e-6,
         ),
         *_by_information(
-            "both parts agree", f"{common} = {longer} AND {common} = 2", shared, 0.05, 2e-5
+            "both parts agree",
+            f"{longer} = 2 AND {common} = {longer} AND {common} = 2",
+            shared,
+            0.05,
+            2e-5,
+            parts=2,
         ),
         *_by_information(
             "3+ parts of the shorter name agree",
-            f"{common} = {shorter} AND {common} >= 3",
+            f"{shorter} >= 3 AND {common} = {shorter} AND {common} >= 3",
             shared,
             0.12,
             1e-5,
         ),
         *_by_information(
             "2 parts of the shorter name agree",
-            f"{common} = {shorter} AND {common} = 2",
+            f"{shorter} = 2 AND {common} = {shorter} AND {common} = 2",
             shared,
             0.05,
             1e-4,
+            parts=2,
         ),
-        *_by_information("three parts agree", f"{common} >= 3", shared, 0.04, 5e-5),
+        *_by_information(
+            "three parts agree", f"{shorter} >= 3 AND {common} >= 3", shared, 0.04, 5e-5
+        ),
         ("parts agree but for a typo", typo, 0.08, 0.0005),
-        *_by_information("two parts agree", f"{common} = 2", shared, 0.05, 0.003),
+        *_by_information("two parts agree", f"{common} = 2", shared, 0.05, 0.003, parts=2),
         ("whole name close", f"{_edit_similarity('name_cat')} >= 0.75", 0.03, 0.003),
-        ("single-part name found", f"{common} = 1 AND {shorter} = 1", 0.02, 0.01),
+        ("single-part name found", f"{shorter} = 1 AND {common} = 1", 0.02, 0.01),
         ("one part agrees", f"{common} = 1", 0.02, 0.1),
     ]
 
@@ -170,10 +209,11 @@ def _name_levels(dialect: Dialect) -> list[Level]:
 _UNCOMMON_BITS = {3: 20, 2: 13}
 
 
-def _by_information(label: str, condition: str, shared: str, m: float, u: float) -> list[Level]:
+def _by_information(
+    label: str, condition: str, shared: str, m: float, u: float, parts: int = 3
+) -> list[Level]:
     """A name level split in two by the information of the agreeing parts: uncommon parts
     first (u smaller: fewer random pairs share them), then the rest."""
-    parts = 2 if "= 2" in condition else 3
     bits = _UNCOMMON_BITS[parts]
     return [
         (f"{label}, uncommon parts", f"{condition} AND {shared} >= {bits}", m / 2, u / 10),
@@ -273,7 +313,7 @@ def _null(column: str) -> str:
 def _comparisons(dialect: Dialect = "duckdb") -> dict[str, dict[str, Any]]:
     """Every comparison the model knows, keyed by the prepared column it needs."""
     return {
-        "name_sk": _comparison("name", _null("name_sk"), _name_levels(dialect), 0.02, 0.88),
+        "name_sk": _comparison("name", _null("name_sk"), _name_levels(dialect), 0.01, 0.03),
         "father_sk": _comparison(
             "father_name", _null("father_sk"), _father_levels(dialect), 0.07, 0.9
         ),
@@ -664,7 +704,8 @@ def _prepare_all(tables: Sequence[TableInput], options: MatchOptions) -> list[pd
     frames = []
     for table in tables:
         frame = _as_frame(table)
-        frames.append(prepare(frame, _ids(frame)))
+        workers = options.workers if options.workers is not None else os.cpu_count() or 1
+        frames.append(prepare(frame, _ids(frame), workers=workers))
         _report(options, f"prepared {len(frame)} rows")
     _mark_part_information(frames)
     _cap_block_keys(frames, options.max_block_pairs)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, fields
-from itertools import combinations, islice
+from itertools import combinations
 from typing import Any
 
 import pandas as pd
@@ -74,6 +76,9 @@ INTEGER_COLUMNS: frozenset[str] = frozenset({"dob_y", "dob_m", "dob_d"})
 INTEGER_LIST_COLUMNS: frozenset[str] = frozenset({"name_bits"})
 
 _CHUNK = 20_000
+_KEYS_TYPE = pa.list_(pa.string())
+# Below this many rows, starting worker processes (about a second) costs more than it saves.
+PARALLEL_MIN_ROWS = 100_000
 
 # Name parts beyond this many add nothing to blocking but multiply its keys.
 _MAX_BLOCK_TOKENS = 6
@@ -238,8 +243,33 @@ def _column(table: pd.DataFrame, column: str) -> list[str | None]:
     return [_text(value) for value in table[column].tolist()]
 
 
-def prepare(table: pd.DataFrame, ids: Sequence[str]) -> pd.DataFrame:
-    """Comparison columns for every row of an input table (columns named as INPUT_COLUMNS)."""
+def _prepare_chunk(columns: tuple[list[str | None], ...]) -> tuple[list[tuple[Any, ...]], bytes]:
+    """Prepared rows of one chunk, their blocking keys apart as an Arrow stream.
+
+    Blocking keys are the bulk of a record (two dozen strings): as Arrow they cross from a
+    worker process as one buffer, and a million records never hold them all as Python strings.
+    """
+    prepared = [_prepare_row(*row) for row in zip(*columns, strict=True)]
+    keys = pa.array([row[-1] for row in prepared], type=_KEYS_TYPE)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, pa.schema([("k", _KEYS_TYPE)])) as writer:
+        writer.write_batch(pa.record_batch([keys], names=["k"]))
+    return [row[:-1] for row in prepared], sink.getvalue().to_pybytes()
+
+
+def prepare(
+    table: pd.DataFrame,
+    ids: Sequence[str],
+    workers: int = 1,
+    parallel_min_rows: int = PARALLEL_MIN_ROWS,
+) -> pd.DataFrame:
+    """Comparison columns for every row of an input table (columns named as INPUT_COLUMNS).
+
+    With workers > 1 and at least parallel_min_rows rows, chunks are prepared in that many
+    processes: normalising, skeletons and blocking keys are pure Python, about 0.1 ms a record,
+    so a million-person registry takes minutes on one core. Processes are spawned, not forked:
+    the caller may be a threaded web or task worker.
+    """
     full = _column(table, "full_name")
     given = _column(table, "given_name")
     family = _column(table, "family_name")
@@ -247,7 +277,7 @@ def prepare(table: pd.DataFrame, ids: Sequence[str]) -> pd.DataFrame:
         f or (" ".join(part for part in (g, s) if part) or None)
         for f, g, s in zip(full, given, family, strict=True)
     ]
-    inputs = zip(
+    columns = (
         names,
         _column(table, "father_name"),
         _column(table, "date_of_birth"),
@@ -255,17 +285,24 @@ def prepare(table: pd.DataFrame, ids: Sequence[str]) -> pd.DataFrame:
         _column(table, "id_number"),
         _column(table, "sex"),
         _column(table, "address"),
-        strict=True,
     )
-    # Blocking keys are the bulk of a record (two dozen strings): each chunk's keys go to
-    # Arrow at once, so that a million records never hold them all as Python strings.
+    parallel = workers > 1 and len(names) >= parallel_min_rows
+    size = min(_CHUNK, max(1, -(-len(names) // workers))) if parallel else _CHUNK
+    bounds = [(start, min(start + size, len(names))) for start in range(0, len(names), size)]
+    chunks = [tuple(column[start:stop] for column in columns) for start, stop in bounds]
+    if parallel and len(chunks) > 1:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_prepare_chunk, chunks))
+    else:
+        results = [_prepare_chunk(chunk) for chunk in chunks]
     rows: list[tuple[Any, ...]] = []
     key_chunks: list[pa.Array] = []
-    while chunk := [_prepare_row(*row) for row in islice(inputs, _CHUNK)]:
-        key_chunks.append(pa.array([row[-1] for row in chunk], type=pa.list_(pa.string())))
-        rows += [row[:-1] for row in chunk]
+    for chunk_rows, key_bytes in results:
+        rows += chunk_rows
+        with pa.ipc.open_stream(key_bytes) as reader:
+            key_chunks += reader.read_all().column(0).chunks
     prepared = pd.DataFrame(rows, columns=list(PREPARED_COLUMNS[1:-1]), dtype=object)
-    keys = pa.chunked_array(key_chunks, type=pa.list_(pa.string()))
+    keys = pa.chunked_array(key_chunks, type=_KEYS_TYPE)
     prepared["block_keys"] = pd.Series(pd.arrays.ArrowExtensionArray(keys), index=prepared.index)
     prepared.insert(0, "unique_id", [str(identifier) for identifier in ids])
     for column in INTEGER_COLUMNS:
