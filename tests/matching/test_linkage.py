@@ -162,10 +162,23 @@ def test_training_from_the_data_keeps_the_right_pairs() -> None:
     assert right_share > 0.95
 
 
+def _candidates(frames: list[pd.DataFrame], max_pairs: int) -> set[tuple[str, str]]:
+    from intermediary.matching.linkage import _candidate_pairs
+
+    table = _candidate_pairs(frames, max_pairs)
+    return {
+        (left.split("-__-")[-1], right.split("-__-")[-1])
+        for left, right in zip(
+            table.column("join_key_l").to_pylist(),
+            table.column("join_key_r").to_pylist(),
+            strict=True,
+        )
+    }
+
+
 def test_a_too_common_key_is_refined_not_dropped() -> None:
     """30 x 30 "Mohammed Ahmed" would make 900 pairs: over a cap of 100 the name pair is
     refined by birth year, so namesakes born in one year are still candidates."""
-    from intermediary.matching.linkage import _cap_block_keys
     from intermediary.matching.records import prepare
 
     def frame(prefix: str) -> pd.DataFrame:
@@ -177,13 +190,52 @@ def test_a_too_common_key_is_refined_not_dropped() -> None:
         )
         return prepare(table, [f"{prefix}{i}" for i in range(30)])
 
-    frames = [frame("l"), frame("r")]
-    _cap_block_keys(frames, max_pairs=100)
-    left = [set(keys) for keys in frames[0]["block_keys"]]
-    right = [set(keys) for keys in frames[1]["block_keys"]]
-    assert all(not any(k == "pHMD|MHMD" for k in keys) for keys in left)  # the coarse key
-    assert all(left[i] & right[i] for i in range(30))  # same year: still candidates
-    assert not left[0] & right[1]  # born in different years: not
+    pairs = _candidates([frame("l"), frame("r")], max_pairs=100)
+    assert {(f"l{i}", f"r{i}") for i in range(30)} <= pairs  # same year: still candidates
+    assert ("l0", "r1") not in pairs  # born in different years: not
+    assert {(f"l{i}", f"r{i}") for i in range(30)} == {
+        pair for pair in pairs if pair[0][1:] == pair[1][1:]
+    }
+    # Under a cap of 1,000 the coarse key pairs everyone.
+    assert len(_candidates([frame("l"), frame("r")], max_pairs=1000)) == 900
+
+
+def test_one_weak_key_alone_makes_no_candidate_pair() -> None:
+    """Two records sharing only a birth year and one name part are strangers more often than
+    not; a second key in common (here the father's name) makes them candidates."""
+    from intermediary.matching.records import prepare
+
+    left = prepare(
+        pd.DataFrame(
+            {
+                "full_name": ["Omar Haddad", "Omar Haddad"],
+                "father_name": [None, "Saleh"],
+                "date_of_birth": ["1980", "1981"],
+            }
+        ),
+        ["a", "b"],
+    )
+    right = prepare(
+        pd.DataFrame(
+            {
+                "full_name": ["Omar Kassem", "Omar Nasser"],
+                "father_name": [None, "Saleh"],
+                "date_of_birth": ["1980", "1981"],
+            }
+        ),
+        ["x", "y"],
+    )
+    assert _candidates([left, right], max_pairs=100) == {("b", "y")}
+
+
+def test_dedupe_candidates_keep_each_pair_once_smaller_id_first() -> None:
+    from intermediary.matching.records import prepare
+
+    frame = prepare(
+        pd.DataFrame({"full_name": ["Yusuf Abdel Rahman", "يوسف عبد الرحمن", "Omar Haddad"]}),
+        ["z", "m", "q"],
+    )
+    assert _candidates([frame], max_pairs=100) == {("m", "z")}
 
 
 def test_dedupe_with_many_namesakes_keeps_the_duplicate() -> None:
