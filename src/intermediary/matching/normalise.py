@@ -287,8 +287,14 @@ def _is_article(token: str, following: str | None) -> bool:
     return token in _SUN_ARTICLES and following.startswith(token[1])
 
 
+_DROPPABLE = _CONNECTORS | _ARTICLES | _SUN_ARTICLES
+_COMPOUND_HEADS = _ABD_FORMS | _ABU_FORMS
+
+
 def _drop_particles(tokens: list[str]) -> list[str]:
     """Drop connectors between names and articles before a word."""
+    if _DROPPABLE.isdisjoint(tokens):  # nothing to drop: skip the walk
+        return list(tokens)
     kept: list[str] = []
     last = len(tokens) - 1
     for index, token in enumerate(tokens):
@@ -303,6 +309,8 @@ def _drop_particles(tokens: list[str]) -> list[str]:
 
 def _join_compounds(tokens: list[str]) -> list[str]:
     """Join "abd"/"abu" to the next word: "Abd al-Rahman" and "Abdulrahman" become one token."""
+    if _COMPOUND_HEADS.isdisjoint(tokens):  # nothing to join: skip the walk
+        return list(tokens)
     joined: list[str] = []
     index = 0
     while index < len(tokens):
@@ -371,10 +379,57 @@ def _simplify_cached(token: str) -> str:
     return _simplify_token(token)
 
 
-def _tokens_once(text: str) -> list[str]:
-    tokens = [part for word in text.split() for part in _word_parts(word)]
-    tokens = _join_compounds(_drop_particles(tokens))
+def _parts(text: str) -> list[str]:
+    return [part for word in text.split() for part in _word_parts(word)]
+
+
+def _tokens_from_parts(parts: list[str]) -> list[str]:
+    tokens = _join_compounds(_drop_particles(parts))
     return [_simplify_cached(token) for token in tokens if token]
+
+
+def _tokens_once(text: str) -> list[str]:
+    return _tokens_from_parts(_parts(text))
+
+
+_PARTICLES = _DROPPABLE | _COMPOUND_HEADS
+
+
+@lru_cache(maxsize=1 << 18)
+def _settled(token: str) -> bool:
+    """Whether _tokens_once leaves this token as it is, whatever its neighbours.
+
+    Why: a name whose parts are all settled is its own fixed point, so name_tokens can skip the
+    particle passes and the second, confirming round; most names are like that.
+    """
+    return (
+        token not in _PARTICLES
+        and token.split() == [token]
+        and _word_parts(token) == (token,)
+        and _simplify_cached(token) == token
+    )
+
+
+@lru_cache(maxsize=1 << 18)
+def word_tokens(word: str) -> tuple[str, ...] | None:
+    """The tokens of one word (no whitespace) if name_tokens keeps them whatever the words
+    around it, None if it may not (a particle, or a part to simplify).
+
+    Why: when every word of a text has them, name_tokens(text) is their concatenation, so a
+    caller can cache its work on a name by word: full names rarely repeat, their words do.
+    """
+    parts = _word_parts(word)
+    return parts if all(map(_settled, parts)) else None
+
+
+def _settled_tokens(text: str) -> list[str] | None:
+    tokens: list[str] = []
+    for word in text.split():
+        parts = word_tokens(word)
+        if parts is None:
+            return None
+        tokens += parts
+    return tokens
 
 
 @lru_cache(maxsize=1 << 18)
@@ -382,7 +437,13 @@ def name_tokens(text: str) -> tuple[str, ...]:
     """Normalised name parts with particles handled, in the order given, each in its own script."""
     if not isinstance(text, str):
         return ()
-    current = " ".join(_tokens_once(text))
+    settled = _settled_tokens(text)
+    if settled is not None:  # the common case: nothing to join, drop or simplify
+        return tuple(settled)
+    tokens = _tokens_from_parts(_parts(text))
+    if all(map(_settled, tokens)):  # a fixed point after one round
+        return tuple(tokens)
+    current = " ".join(tokens)
     for _ in range(6):
         again = " ".join(_tokens_once(current))
         if again == current:

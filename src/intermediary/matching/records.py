@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 from itertools import combinations
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pyarrow as pa
 
 from intermediary.matching.fields import normalise_id_number, parse_date, parse_sex
-from intermediary.matching.skeleton import TokenForm, name_forms
+from intermediary.matching.normalise import name_tokens, word_tokens
+from intermediary.matching.skeleton import TokenForm, token_form
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +102,12 @@ def _text(value: Any) -> str | None:
     return text if text.strip() else None
 
 
-def _forms(value: str | None) -> tuple[TokenForm, ...]:
-    return name_forms(value) if value else ()
+def _texts(values: list[Any]) -> list[str | None]:
+    """_text of every value, inline for plain strings (most cells): blank is "" or all space."""
+    return [
+        (value if value and not value.isspace() else None) if type(value) is str else _text(value)
+        for value in values
+    ]
 
 
 def _skeletons(forms: Sequence[TokenForm]) -> list[str]:
@@ -122,6 +130,44 @@ def _alternatives(forms: Sequence[TokenForm]) -> list[str]:
     return alternative if alternative != primary else []
 
 
+def _pair_keys(tokens: Sequence[str], alternatives: Sequence[str]) -> list[str]:
+    """The blocking keys of a name alone: pairs of parts, as written and read the other way,
+    or the one part of a single-part name."""
+    keys = [f"p{a}|{b}" for a, b in combinations(sorted(tokens), 2)]
+    keys += [f"p{a}|{b}" for a, b in combinations(sorted(alternatives), 2)]
+    if len(tokens) == 1:
+        keys.append(f"s{tokens[0]}")
+    return keys
+
+
+def _block_keys(
+    tokens: Sequence[str],
+    pair_keys: Sequence[str],
+    father_tokens: Sequence[str],
+    dob: tuple[int | None, int | None, int | None],
+    id_no: str | None,
+    places: Sequence[str],
+) -> list[str]:
+    """block_keys from the parts' keys: shared by block_keys and the per-row fast path."""
+    year, month, day = dob
+    keys = list(pair_keys)
+    if year is not None:
+        prefix = f"y{year}|"
+        keys += [prefix + token for token in tokens]
+        if month is not None and day is not None:
+            low, high = sorted((month, day))
+            prefix = f"d{year}-{low}-{high}|"
+            keys += [prefix + initial for initial in {t[0] for t in tokens}]
+    for father in father_tokens:
+        prefix = f"f{father}|"
+        keys += [prefix + token for token in tokens]
+    if id_no:
+        keys.append(f"i{id_no}")
+    if len(places) > 1:
+        keys += [f"a{a}|{b}" for a, b in combinations(sorted(places), 2)]
+    return list(dict.fromkeys(keys))
+
+
 def block_keys(
     name: Sequence[TokenForm],
     father: Sequence[TokenForm],
@@ -136,31 +182,22 @@ def block_keys(
     swap-proof full date with an initial a typo in every part; identity numbers, father's names
     and address parts catch the rest. (Pairs of two-letter prefixes were dropped: on the scale
     benchmark they made 2.3 of 6.9 million candidate pairs and were alone in finding 5 of
-    10,000 true pairs.)
+    10,000 true pairs.) Pairs of parts are also read the other way: "Галима" (G) and "حليمة"
+    (H), "Osman" and "عثمان".
 
     A key too common to use is refined rather than dropped (linkage._cap_block_keys): by birth
     year, then month, or by a third name part, so that a name as common as "Mohammed Ahmed"
     still pairs records born in one year, or sharing a third part, instead of not at all.
     """
     tokens = _skeletons(name)
-    year, month, day = dob
-    keys = [f"p{a}|{b}" for a, b in combinations(sorted(tokens), 2)]
-    # Pairs of parts read the other way: "Галима" (G) and "حليمة" (H), "Osman" and "عثمان".
-    keys += [f"p{a}|{b}" for a, b in combinations(sorted(_alternatives(name)), 2)]
-    if len(tokens) == 1:
-        keys.append(f"s{tokens[0]}")
-    if year is not None:
-        keys += [f"y{year}|{token}" for token in tokens]
-        if month is not None and day is not None:
-            low, high = sorted((month, day))
-            keys += [f"d{year}-{low}-{high}|{initial}" for initial in {t[0] for t in tokens}]
-    father_tokens = _skeletons(father)[:2]
-    keys += [f"f{f}|{token}" for f in father_tokens for token in tokens]
-    if id_no:
-        keys.append(f"i{id_no}")
-    places = _skeletons(address)
-    keys += [f"a{a}|{b}" for a, b in combinations(sorted(places), 2)]
-    return list(dict.fromkeys(keys))
+    return _block_keys(
+        tokens,
+        _pair_keys(tokens, _alternatives(name)),
+        _skeletons(father)[:2],
+        dob,
+        id_no,
+        _skeletons(address),
+    )
 
 
 def with_father(name: Sequence[TokenForm], father: Sequence[TokenForm]) -> tuple[TokenForm, ...]:
@@ -176,22 +213,98 @@ def with_father(name: Sequence[TokenForm], father: Sequence[TokenForm]) -> tuple
     return (name[0], *missing, *name[1:])
 
 
-def _part_keys(forms: Sequence[TokenForm]) -> list[str]:
-    """The comparable key of each part: its skeleton, or its romanisation when it has none."""
-    return [form.skeleton or form.roman for form in forms if form.skeleton or form.roman]
+# The per-row path below reads names as _Part tuples rather than TokenForms: what every column
+# needs of a part is computed once per distinct token, and what it needs of a father's name or a
+# place once per distinct text. It must give what the TokenForm functions above give.
 
 
-def _usable(forms: Sequence[TokenForm]) -> list[TokenForm]:
-    return [form for form in forms if form.skeleton or form.roman]
+class _Part(NamedTuple):
+    """One usable name part (skeleton or romanisation not empty) as the columns read it."""
+
+    key: str  # the skeleton, or the romanisation when there is none
+    alt: str  # the key read the other customary way (TokenForm.alt), else the key
+    skeleton: str  # with_father compares skeletons, not keys
+    roman: str
 
 
-def _alternative_keys(forms: Sequence[TokenForm], keys: Sequence[str]) -> list[str]:
-    """Each part's key read the other customary way (TokenForm.alt), in the order of keys."""
-    return [form.alt or key for form, key in zip(_usable(forms), keys, strict=True)]
+@lru_cache(maxsize=1 << 18)
+def _token_part(token: str) -> _Part | None:
+    """The part of one normalised token, None if unusable; cached as names repeat by token."""
+    form = token_form(token)
+    key = form.skeleton or form.roman
+    return _Part(key, form.alt or key, form.skeleton, form.roman) if key else None
 
 
-def _key_set(keys: Sequence[str]) -> list[str] | None:
-    return sorted(set(keys)) or None
+def _usable_parts(tokens: Iterable[str]) -> tuple[_Part, ...]:
+    return tuple([part for part in map(_token_part, tokens) if part is not None])
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_parts(word: str) -> tuple[_Part, ...] | None:
+    """The parts of one word, None when its neighbours may change them (normalise.word_tokens)."""
+    tokens = word_tokens(word)
+    return None if tokens is None else _usable_parts(tokens)
+
+
+def _parts(text: str | None) -> tuple[_Part, ...]:
+    """The parts of a text, one per form of skeleton.name_forms(text); by word when it can."""
+    if not text:
+        return ()
+    parts: list[_Part] = []
+    for word in text.split():
+        word_parts = _word_parts(word)
+        if word_parts is None:
+            return _usable_parts(name_tokens(text))
+        parts += word_parts
+    return tuple(parts)
+
+
+class _Summary(NamedTuple):
+    """What the prepared columns and blocking keys need of a sequence of parts.
+
+    The lists of a cached summary (_text_summary) are shared: copy them into a cell.
+    """
+
+    parts: tuple[_Part, ...]
+    key_set: list[str]  # sorted distinct keys (*_sk)
+    alt_set: list[str]  # sorted distinct alternative keys (*_alt)
+    prefix_set: list[str]  # sorted distinct three-letter key prefixes (*_px)
+    cat: str | None  # keys in written order (*_cat)
+    tokens: list[str]  # distinct keys of the first parts, as _skeletons
+    pair_keys: list[str]  # _pair_keys of the parts
+
+
+def _summarise(parts: tuple[_Part, ...]) -> _Summary:
+    keys = [part.key for part in parts]
+    alts = [part.alt for part in parts]
+    key_set = sorted(set(keys))
+    tokens = list(dict.fromkeys(keys[:_MAX_BLOCK_TOKENS]))
+    if alts == keys:  # most names: no part has another reading
+        alt_set, alternatives = key_set[:], tokens
+    else:
+        alt_set, alternatives = sorted(set(alts)), list(dict.fromkeys(alts[:_MAX_BLOCK_TOKENS]))
+    return _Summary(
+        parts,
+        key_set,
+        alt_set,
+        sorted({key[:3] for key in keys}),
+        " ".join(keys) or None,
+        tokens,
+        _pair_keys(tokens, alternatives if alternatives != tokens else []),
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_summary(text: str | None) -> _Summary:
+    """_summarise of a text, cached: fathers' names and places repeat, full names mostly not."""
+    return _summarise(_parts(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _date(value: str | None) -> tuple[int | None, int | None, int | None]:
+    """parse_date as (year, month, day), cached: dates of birth repeat in a large list."""
+    date = parse_date(value)
+    return date.year, date.month, date.day
 
 
 def _prepare_row(
@@ -202,41 +315,60 @@ def _prepare_row(
     id_number: str | None,
     sex: str | None,
     address: str | None,
-) -> tuple[Any, ...]:
-    father_forms = _forms(father)
-    written = _forms(full_name)
-    name_forms_ = with_father(written, father_forms)
-    date = parse_date(dob)
+) -> tuple[tuple[Any, ...], list[str]]:
+    """The prepared columns of one row but the blocking keys, and its blocking keys."""
+    written = _parts(full_name)
+    fathers = _text_summary(father)
+    parts = written
+    if written and fathers.parts:  # with_father
+        first = fathers.parts[0]
+        if first.skeleton not in [part.skeleton for part in written]:
+            parts = (written[0], first, *written[1:])
+    name = _summarise(parts)  # not cached: its lists go into the cells as they are
+    date = _date(dob)
     id_no = normalise_id_number(id_number)
-    address_forms = _forms(address)
-    name_keys = _part_keys(name_forms_)
-    father_keys = _part_keys(father_forms)
-    return (
-        " ".join(form.roman for form in written) or None,
-        _key_set(name_keys),
-        _key_set(_alternative_keys(name_forms_, name_keys)),
-        _key_set([key[:3] for key in name_keys]),
-        " ".join(name_keys) or None,
-        _key_set(father_keys),
-        _key_set(_alternative_keys(father_forms, father_keys)),
-        " ".join(father_keys) or None,
-        _key_set(_part_keys(_forms(place))),
-        _key_set(_part_keys(address_forms)),
-        date.year,
-        date.month,
-        date.day,
+    address_keys = [part.key for part in _parts(address)]
+    row = (
+        " ".join([part.roman for part in written]) or None,
+        name.key_set or None,
+        name.alt_set or None,
+        name.prefix_set or None,
+        name.cat,
+        list(fathers.key_set) or None,  # copies: no two cells share a list
+        list(fathers.alt_set) or None,
+        fathers.cat,
+        list(_text_summary(place).key_set) or None,
+        sorted(set(address_keys)) or None,
+        *date,
         id_no,
         parse_sex(sex),
-        block_keys(
-            name_forms_, father_forms, (date.year, date.month, date.day), id_no, address_forms
-        ),
     )
+    places = list(dict.fromkeys(address_keys[:_MAX_BLOCK_TOKENS]))
+    keys = _block_keys(name.tokens, name.pair_keys, fathers.tokens[:2], date, id_no, places)
+    return row, keys
 
 
 def _column(table: pd.DataFrame, column: str) -> list[str | None]:
     if column not in table.columns:
         return [None] * len(table)
-    return [_text(value) for value in table[column].tolist()]
+    return _texts(table[column].tolist())
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Suspend the cyclic garbage collector (process-wide) while preparing, then restore it.
+
+    Why: preparing keeps millions of small lists (the list cells), and every full collection
+    walks all of them: on 110,000 rows of the scale benchmark they took 40% of preparing. None
+    of them is in a cycle, so reference counting alone frees whatever is discarded meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _prepare_chunk(columns: tuple[list[str | None], ...]) -> tuple[list[tuple[Any, ...]], bytes]:
@@ -245,12 +377,28 @@ def _prepare_chunk(columns: tuple[list[str | None], ...]) -> tuple[list[tuple[An
     Blocking keys are the bulk of a record (two dozen strings): as Arrow they cross from a
     worker process as one buffer, and a million records never hold them all as Python strings.
     """
-    prepared = [_prepare_row(*row) for row in zip(*columns, strict=True)]
-    keys = pa.array([row[-1] for row in prepared], type=_KEYS_TYPE)
+    with _gc_paused():
+        prepared = [_prepare_row(*row) for row in zip(*columns, strict=True)]
+        keys = pa.array([row_keys for _, row_keys in prepared], type=_KEYS_TYPE)
+        rows = [row for row, _ in prepared]
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, pa.schema([("k", _KEYS_TYPE)])) as writer:
         writer.write_batch(pa.record_batch([keys], names=["k"]))
-    return [row[:-1] for row in prepared], sink.getvalue().to_pybytes()
+    return rows, sink.getvalue().to_pybytes()
+
+
+def _assemble(
+    results: list[tuple[list[tuple[Any, ...]], bytes]],
+) -> tuple[pd.DataFrame, pa.ChunkedArray]:
+    """The prepared rows of every chunk as one table, their blocking keys as one Arrow array."""
+    rows: list[tuple[Any, ...]] = []
+    key_chunks: list[pa.Array] = []
+    for chunk_rows, key_bytes in results:
+        rows += chunk_rows
+        with pa.ipc.open_stream(key_bytes) as reader:
+            key_chunks += reader.read_all().column(0).chunks
+    prepared = pd.DataFrame(rows, columns=list(PREPARED_COLUMNS[1:-1]), dtype=object)
+    return prepared, pa.chunked_array(key_chunks, type=_KEYS_TYPE)
 
 
 def prepare(
@@ -286,19 +434,15 @@ def prepare(
     size = min(_CHUNK, max(1, -(-len(names) // workers))) if parallel else _CHUNK
     bounds = [(start, min(start + size, len(names))) for start in range(0, len(names), size)]
     chunks = [tuple(column[start:stop] for column in columns) for start, stop in bounds]
-    if parallel and len(chunks) > 1:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(_prepare_chunk, chunks))
-    else:
-        results = [_prepare_chunk(chunk) for chunk in chunks]
-    rows: list[tuple[Any, ...]] = []
-    key_chunks: list[pa.Array] = []
-    for chunk_rows, key_bytes in results:
-        rows += chunk_rows
-        with pa.ipc.open_stream(key_bytes) as reader:
-            key_chunks += reader.read_all().column(0).chunks
-    prepared = pd.DataFrame(rows, columns=list(PREPARED_COLUMNS[1:-1]), dtype=object)
-    keys = pa.chunked_array(key_chunks, type=_KEYS_TYPE)
+    with _gc_paused():  # here too, as the rows of every chunk gather
+        if parallel and len(chunks) > 1:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                results = list(pool.map(_prepare_chunk, chunks))
+        else:
+            results = [_prepare_chunk(chunk) for chunk in chunks]
+        prepared, keys = _assemble(results)
+        del results  # the row tuples go now, not after the collector walked them
     prepared["block_keys"] = pd.Series(pd.arrays.ArrowExtensionArray(keys), index=prepared.index)
     prepared.insert(0, "unique_id", [str(identifier) for identifier in ids])
     for column in INTEGER_COLUMNS:

@@ -388,8 +388,8 @@ def token_form(token: str) -> TokenForm:
 @lru_cache(maxsize=1 << 18)
 def name_forms(text: str) -> tuple[TokenForm, ...]:
     """Cross-script forms of every part of a name; parts with neither letters nor digits vanish."""
-    forms = (token_form(token) for token in name_tokens(text))
-    return tuple(form for form in forms if form.skeleton or form.roman)
+    forms = [token_form(token) for token in name_tokens(text)]
+    return tuple([form for form in forms if form.skeleton or form.roman])
 
 
 def skeleton(text: str) -> str:
