@@ -269,26 +269,75 @@ def test_preparing_in_worker_processes_gives_the_same_records() -> None:
 
 
 def test_u_from_random_pairs_leaves_out_the_matches_among_them() -> None:
-    from types import SimpleNamespace
-
     from intermediary.matching.linkage import _unmix_u
 
-    def level(share: float, m: float) -> SimpleNamespace:
-        return SimpleNamespace(
-            is_null_level=False,
-            _has_estimated_u_values=True,
-            _trained_u_median=share,
-            m_probability=m,
-            u_probability=share,
-        )
+    def level(m: float) -> dict[str, object]:
+        return {"sql_condition": "x", "m_probability": m, "u_probability": 0.3}
 
-    strong, common, unseen = level(0.0001, 0.4), level(0.5, 0.01), level(0.00005, 0.5)
-    settings = SimpleNamespace(
-        _probability_two_random_records_match=1 / 4000,
-        comparisons=[SimpleNamespace(comparison_levels=[strong, common, unseen])],
-    )
-    _unmix_u(SimpleNamespace(_settings_obj=settings), sampled_pairs=1_000_000)
+    levels = [{"sql_condition": "x IS NULL", "is_null_level": True}]
+    levels += [level(0.4), level(0.01), level(0.5), level(0.09)]
+    model = {
+        "probability_two_random_records_match": 1 / 4000,
+        "comparisons": [{"output_column_name": "name", "comparison_levels": levels}],
+    }
+    # Shares among random pairs; the last level was never sampled.
+    shares: dict[str, list[float | None]] = {"name": [None, 0.0001, 0.5, 0.00005, None]}
+    unmixed = _unmix_u(model, shares, sampled_pairs=1_000_000)
+    strong, common, unseen, unsampled = unmixed["comparisons"][0]["comparison_levels"][1:]
     # 0.0001 of random pairs, of which 0.4 / 4000 = 0.0001 are matches: next to no non-match.
-    assert strong.u_probability == pytest.approx(0.5 / 1_000_000)
-    assert common.u_probability == pytest.approx((0.5 - 0.01 / 4000) / (1 - 1 / 4000))
-    assert unseen.u_probability == pytest.approx(0.5 / 1_000_000)
+    assert strong["u_probability"] == pytest.approx(0.5 / 1_000_000)
+    assert common["u_probability"] == pytest.approx((0.5 - 0.01 / 4000) / (1 - 1 / 4000))
+    assert unseen["u_probability"] == pytest.approx(0.5 / 1_000_000)
+    assert unsampled["u_probability"] == 0.3  # keeps its built-in value
+    assert levels[1]["u_probability"] == 0.3  # the model passed in is left as it was
+
+
+def test_u_shares_count_each_level_of_random_pairs_once() -> None:
+    """One pass over sampled random pairs gives every comparison's level shares, summing to 1
+    over the levels that are not "missing"."""
+    from intermediary.matching.linkage import (
+        _mark_part_information,
+        _random_pair_shares,
+        _settings,
+        _used_columns,
+    )
+    from intermediary.matching.records import prepare
+
+    def frame(prefix: str, count: int) -> pd.DataFrame:
+        table = pd.DataFrame(
+            {
+                "full_name": [
+                    f"Omar Haddad {i % 7}" if i % 3 else "Layla Khoury" for i in range(count)
+                ],
+                "date_of_birth": [f"19{60 + i % 30}-0{1 + i % 9}-1{i % 10}" for i in range(count)],
+                "sex": [None if i % 4 == 0 else "F" for i in range(count)],
+            }
+        )
+        return prepare(table, [f"{prefix}{i}" for i in range(count)])
+
+    frames = [frame("l", 300), frame("r", 400)]
+    _mark_part_information(frames)
+    settings = _settings("link_only", _used_columns(frames), 0.01, [], "duckdb")
+    shares, sampled = _random_pair_shares(frames, settings, MatchOptions(u_sample_pairs=10_000))
+    assert 9_000 <= sampled <= 11_000
+    assert set(shares) == {"name", "date_of_birth", "sex"}
+    for values in shares.values():
+        assert values[0] is None  # the "missing" level has no share
+        assert sum(v for v in values if v is not None) == pytest.approx(1.0)
+    # Sex is "F" on both sides whenever present: every sampled pair with both present is "same".
+    assert shares["sex"][1] == pytest.approx(1.0)
+
+
+def test_rule_pairs_counts_the_pairs_em_would_read() -> None:
+    from intermediary.matching.linkage import _rule_pairs
+
+    def dates(*values: tuple[int | None, int | None, int | None]) -> pd.DataFrame:
+        frame = pd.DataFrame(values, columns=["dob_y", "dob_m", "dob_d"])
+        return frame.astype("Int64").assign(name_cat=["A B"] * len(values))
+
+    left = dates((1980, 1, 5), (1980, 1, 5), (None, 2, 5), (1990, 3, None))
+    right = dates((1980, 1, 5), (1990, 3, 1))
+    rule = ("dob_y", "dob_m", "dob_d")
+    assert _rule_pairs([left, right], rule) == 2  # a missing part pairs nothing
+    assert _rule_pairs([left], rule) == 1
+    assert _rule_pairs([left, right], ("name_cat",)) == 8

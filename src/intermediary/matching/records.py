@@ -41,7 +41,8 @@ NAME_COLUMNS: tuple[str, ...] = ("full_name", "given_name", "family_name")
 
 # Prepared columns; the comparisons in linkage.py read these. Names are compared in the SQL
 # engine on sets of part skeletons ("*_sk"), their three-letter prefixes ("*_px", which survive a
-# typo late in a part) and the skeletons in written order ("*_cat", for an edit distance).
+# typo late in a part) and the skeletons in written order ("*_cat", for an edit distance); the
+# parts read the other customary way ("*_alt") are an empty list when no part reads otherwise.
 PREPARED_COLUMNS: tuple[str, ...] = (
     "unique_id",
     "name_text",
@@ -294,6 +295,20 @@ def _summarise(parts: tuple[_Part, ...]) -> _Summary:
     )
 
 
+def _other_reading(summary: _Summary) -> list[str] | None:
+    """The *_alt cell: the parts read the other customary way; empty when that changes no part
+    (most names), None when there are no parts.
+
+    Why empty rather than a copy of *_sk: every comparison reads either side's parts both ways
+    (linkage._common_parts), and an empty list costs the engine nothing where a copy costs a
+    set intersection per pair; reading "no other reading" as the parts themselves gives the
+    same counts.
+    """
+    if not summary.key_set:
+        return None
+    return [] if summary.alt_set == summary.key_set else list(summary.alt_set)
+
+
 @lru_cache(maxsize=1 << 16)
 def _text_summary(text: str | None) -> _Summary:
     """_summarise of a text, cached: fathers' names and places repeat, full names mostly not."""
@@ -331,11 +346,11 @@ def _prepare_row(
     row = (
         " ".join([part.roman for part in written]) or None,
         name.key_set or None,
-        name.alt_set or None,
+        _other_reading(name),
         name.prefix_set or None,
         name.cat,
         list(fathers.key_set) or None,  # copies: no two cells share a list
-        list(fathers.alt_set) or None,
+        _other_reading(fathers),
         fathers.cat,
         list(_text_summary(place).key_set) or None,
         sorted(set(address_keys)) or None,
