@@ -92,9 +92,10 @@ def test_new_registry_persons_prompt_a_new_reconciliation(world: World) -> None:
         "persons": 1,
         "person_names": 1,
         "lists": 0,
+        "corrections": 0,
     }
     report = world.client("delegate").get(f"/api/v1/lists/{pid}/report").json()
-    assert report["new_data"] == {"persons": 1, "person_names": 1, "lists": 0}
+    assert report["new_data"] == {"persons": 1, "person_names": 1, "lists": 0, "corrections": 0}
     # The registry's growth is the intermediary's business, not the party's.
     assert PROMPT not in _page(world, "south_negotiator", "lists-detail", pid)
     assert _api_list(world, "south_negotiator", submitted)["new_data"] is None

@@ -27,6 +27,11 @@ class Dossier(PublicIdModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # How many corrections were made to what a reconciliation reads of the dossier's registry
+    # (a person's compared fields changed, a name's text changed or a name removed). Only
+    # ever raised, by the registry services, with an UPDATE in the correction's transaction;
+    # runs and sign-offs of lists record it (lists.freshness).
+    registry_corrections = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,17 +1,29 @@
-"""What data a reconciliation or a sign-off covered, and what has arrived since.
+"""What data a reconciliation or a sign-off covered, and what has arrived or changed since.
 
 A list is reconciled against the dossier's registry persons (every name) and the other side's
-lists of the opposite kind. Each finished run records how many of each it read (its
-``SeenData``); each "searched, no match" sign-off records those of the run it followed. When
-the dossier holds more since, the run is out of date ("new data since the last
+lists of the opposite kind. Each finished run records how many of each it read, and how many
+corrections the dossier's registry had had (its ``SeenData``); each "searched, no match"
+sign-off records those of the run it followed. When the dossier holds more since, or a
+registry record was corrected since, the run is out of date ("new data since the last
 reconciliation: reconcile again") and so is the sign-off ("sign-off predates new data"):
-the person sought may be among the new records, and nobody has looked there yet.
+the person sought may be among the new records, or be the corrected one (another date of
+birth, a respelled name), and nobody has looked there yet.
 
 Counts rather than timestamps: a long import that commits after a run began still raises
-them, whereas its rows' timestamps could predate the run. Persons and lists are never
-deleted; a name may be removed, and a count that differs either way counts as changed.
-Corrections to existing records (another date of birth, a respelled name) are not counted;
-a name added to a person is.
+them, whereas its rows' timestamps could predate the run. The same holds for corrections:
+``Dossier.registry_corrections`` is a counter that the registry services raise with an atomic
+UPDATE in the correction's own transaction (``registry.services._count_correction``), so it
+moves exactly when the corrected record becomes visible, whenever that transaction began,
+and concurrent corrections never lose an increment. A correction is a change to a value a
+reconciliation compares (``registry.models.COMPARED_PERSON_FIELDS``: date of birth, father's
+name, place of birth, numbers, sex; ``COMPARED_NAME_FIELDS``: a name's text and father's
+name) or a name removed; notes, health, custody or a name's source do not count, and neither
+does a save that changes nothing. New persons and names are not counted as corrections: the
+counts of persons and names show them, and an import of 100,000 persons then never holds the
+dossier's row locked for its whole transaction.
+
+Persons and lists are never deleted; a name may be removed (a correction, and a count that
+falls), and a count that differs either way counts as changed.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from intermediary.dossiers.models import Dossier
 from intermediary.lists.choices import ListKind, RunStatus
 from intermediary.lists.models import ReconciliationRun, SeenData, SubmittedList
 from intermediary.registry.models import Person, PersonName
@@ -28,11 +41,13 @@ from intermediary.registry.models import Person, PersonName
 @dataclass(frozen=True)
 class DataMark:
     """How much data a list is compared against: registry persons and their names in the
-    dossier, and lists of the opposite kind that other parties submitted in it."""
+    dossier, lists of the opposite kind that other parties submitted in it, and how many
+    corrections the dossier's registry records have had."""
 
     persons: int
     person_names: int
     lists: int
+    corrections: int
 
     def as_fields(self) -> dict[str, int]:
         """The ``SeenData`` column values recording this mark."""
@@ -40,24 +55,26 @@ class DataMark:
             "seen_persons": self.persons,
             "seen_person_names": self.person_names,
             "seen_lists": self.lists,
+            "seen_corrections": self.corrections,
         }
 
 
 @dataclass(frozen=True)
 class NewData:
-    """What the dossier holds beyond a mark (how many more of each); true when the data
-    differs from the mark at all."""
+    """What the dossier holds beyond a mark (how many more of each, and how many corrections
+    of registry records since); true when the data differs from the mark at all."""
 
     persons: int
     person_names: int
     lists: int
+    corrections: int
     changed: bool
 
     def __bool__(self) -> bool:
         return self.changed
 
 
-NO_NEW_DATA = NewData(0, 0, 0, changed=False)
+NO_NEW_DATA = NewData(0, 0, 0, 0, changed=False)
 
 
 def other_side_lists(submitted: SubmittedList) -> QuerySet[SubmittedList]:
@@ -70,27 +87,31 @@ def other_side_lists(submitted: SubmittedList) -> QuerySet[SubmittedList]:
 
 
 def current_mark(submitted: SubmittedList) -> DataMark:
-    """What a reconciliation of ``submitted`` would read now (three counts)."""
+    """What a reconciliation of ``submitted`` would read now: three counts and the number of
+    corrections of the dossier's registry. A run takes it before reading anything."""
     dossier_id = submitted.dossier_id
+    corrections = Dossier.objects.values_list("registry_corrections", flat=True).get(pk=dossier_id)
     return DataMark(
         persons=Person.objects.filter(dossier_id=dossier_id).count(),
         person_names=PersonName.objects.filter(person__dossier_id=dossier_id).count(),
         lists=other_side_lists(submitted).count(),
+        corrections=corrections,
     )
 
 
 def mark_of(row: SeenData) -> DataMark:
     """The mark a run or a sign-off recorded."""
-    return DataMark(row.seen_persons, row.seen_person_names, row.seen_lists)
+    return DataMark(row.seen_persons, row.seen_person_names, row.seen_lists, row.seen_corrections)
 
 
 def new_since(seen: DataMark, now: DataMark) -> NewData:
-    """What ``now`` holds beyond ``seen``. Counts only grow; one that differs the other way
-    (records deleted by hand) still means the data is not what was searched."""
+    """What ``now`` holds beyond ``seen``. Counts mostly grow; one that differs the other way
+    (a name removed, records deleted by hand) still means the data is not what was searched."""
     return NewData(
         persons=max(now.persons - seen.persons, 0),
         person_names=max(now.person_names - seen.person_names, 0),
         lists=max(now.lists - seen.lists, 0),
+        corrections=max(now.corrections - seen.corrections, 0),
         changed=now != seen,
     )
 
@@ -104,7 +125,8 @@ def last_done_run(submitted: SubmittedList) -> ReconciliationRun | None:
 @dataclass(frozen=True)
 class Freshness:
     """A list's data state for its reviewers: the current mark, the last finished run, and
-    what arrived since that run (``NO_NEW_DATA`` when it is up to date or never ran)."""
+    what arrived or was corrected since that run (``NO_NEW_DATA`` when it is up to date or
+    never ran)."""
 
     now: DataMark
     run: ReconciliationRun | None

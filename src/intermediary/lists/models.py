@@ -74,13 +74,16 @@ class ListFile(models.Model):
 class SeenData(models.Model):
     """What the registry and the other side's lists held when a reconciliation read them:
     counts of the dossier's registry persons, of their names, and of the other side's lists
-    of the opposite kind (``lists.freshness``). Counts, not timestamps: a long import that
-    commits after a run started still raises them, whereas its rows' timestamps could be
-    older than the run. Zero means "nothing recorded", which reads as new data (safe)."""
+    of the opposite kind, and the dossier's count of registry corrections
+    (``Dossier.registry_corrections``; ``lists.freshness``). Counts, not timestamps: a long
+    import that commits after a run started still raises them, whereas its rows' timestamps
+    could be older than the run. Zero means "nothing recorded", which reads as new data
+    (safe) as soon as the dossier holds anything or has had a correction."""
 
     seen_persons = models.PositiveIntegerField(default=0)
     seen_person_names = models.PositiveIntegerField(default=0)
     seen_lists = models.PositiveIntegerField(default=0)
+    seen_corrections = models.PositiveIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -294,8 +297,9 @@ class EntrySignOff(SeenData, PublicIdModel):
     a reviewer, with the note of what was searched, makes the outcome "not acknowledged".
 
     A sign-off keeps the data its search covered (``SeenData``: that of the reconciliation it
-    followed). Registry persons or other-side lists added since suspend it: the outcome is
-    "unknown" again until a reviewer reconciles, searches and renews it (docs/lists.md).
+    followed). Registry persons or other-side lists added since, or registry records
+    corrected since, suspend it: the outcome is "unknown" again until a reviewer reconciles,
+    searches and renews it (docs/lists.md).
     """
 
     entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="sign_offs")

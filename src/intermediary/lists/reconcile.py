@@ -77,6 +77,9 @@ def _entry_pk(record_id: str) -> int:
     return int(record_id[1:].split("v")[0])
 
 
+# What is read of registry persons and names. A change to a value read here must count as a
+# correction (registry.models.COMPARED_PERSON_FIELDS and COMPARED_NAME_FIELDS; a test checks
+# they agree), else a run or a sign-off would not know it predates it (lists.freshness).
 PERSON_COLUMNS = (
     "pk",
     "fathers_first_name",
@@ -88,6 +91,7 @@ PERSON_COLUMNS = (
     "service_number",
     "sex",
 )
+NAME_COLUMNS = ("pk", "person_id", "full_text", "fathers_name")
 
 
 def _person_records(dossier_id: int) -> list[PersonRecord]:
@@ -101,7 +105,7 @@ def _person_records(dossier_id: int) -> list[PersonRecord]:
     names = (
         PersonName.objects.filter(person__dossier_id=dossier_id)
         .order_by("pk")
-        .values_list("pk", "person_id", "full_text", "fathers_name")
+        .values_list(*NAME_COLUMNS)
     )
     return [
         _person_record(persons[person_id], pk, text, father)

@@ -452,10 +452,11 @@ def entry_sign_off(*, actor: Any, entry: ListEntry, note: str) -> EntrySignOff:
     Only this makes an entry "not acknowledged": the matcher misses people (year-only dates,
     respelled names), and telling a family or a party that a person is not acknowledged
     without a human having looked can cost a life. Refused on a held list, before the list
-    was reconciled, when registry persons or other-side lists arrived after the last
-    reconciliation (reconcile again first: the matcher has not compared them yet), while
-    candidates await a decision, with a confirmed match, or when a sign-off already stands
-    on the current data. A sign-off that predates new data is renewed by signing off again.
+    was reconciled, when registry persons or other-side lists arrived, or registry records
+    were corrected, after the last reconciliation (reconcile again first: the matcher has
+    not compared them yet), while candidates await a decision, with a confirmed match, or
+    when a sign-off already stands on the current data. A sign-off that predates new data
+    is renewed by signing off again.
 
     The sign-off records the data of the reconciliation it follows (``SeenData``): data that
     arrives later makes it "predate new data", and the entry is unknown until renewed.
@@ -477,8 +478,8 @@ def entry_sign_off(*, actor: Any, entry: ListEntry, note: str) -> EntrySignOff:
         raise field_error(
             "entry",
             _(
-                "Registry persons or lists of the other side were added after the last "
-                "reconciliation: reconcile again before signing off."
+                "Registry records or lists of the other side were added, or registry records "
+                "corrected, after the last reconciliation: reconcile again before signing off."
             ),
             "stale",
         )

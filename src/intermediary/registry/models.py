@@ -27,6 +27,24 @@ from intermediary.registry.choices import (
     Sex,
 )
 
+# What a reconciliation of a list compares of a registry person besides the names, and of each
+# name: what a list entry can be told apart on (lists.reconcile reads exactly these; a
+# reviewer's registry search runs on the names, dates of birth and numbers among them).
+# Changing one of them, or removing a name, is a correction: the registry services count it
+# on the dossier (Dossier.registry_corrections), and reconciliations and "searched, no match"
+# sign-offs made before it are out of date (lists.freshness).
+COMPARED_PERSON_FIELDS: tuple[str, ...] = (
+    "fathers_first_name",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "place_of_birth",
+    "id_document_number",
+    "service_number",
+    "sex",
+)
+COMPARED_NAME_FIELDS: tuple[str, ...] = ("full_text", "fathers_name")
+
 
 class Person(PublicIdModel):
     """A person held or missing, as far as the intermediary knows. Names live in PersonName;

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, transaction
-from django.db.models import ForeignKey, Max
+from django.db.models import F, ForeignKey, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +44,8 @@ from intermediary.registry.inputs import (
     PersonInput,
 )
 from intermediary.registry.models import (
+    COMPARED_NAME_FIELDS,
+    COMPARED_PERSON_FIELDS,
     CustodyEvent,
     Person,
     PersonName,
@@ -55,6 +57,15 @@ from intermediary.registry.timeline import TimelineError, current_status, walk
 
 def _user_or_none(actor: Any) -> User | None:
     return actor if isinstance(actor, User) else None
+
+
+def _count_correction(dossier_id: int) -> None:
+    """Count a correction to what reconciliations read of the dossier's registry (a compared
+    field of a person, a name's text, a name removed): one atomic UPDATE in the correction's
+    own transaction, so the count rises exactly when the correction commits and concurrent
+    corrections never lose one (the row stays locked until commit). New persons and names
+    need none: the counts of persons and names already show them (lists.freshness)."""
+    Dossier.objects.filter(pk=dossier_id).update(registry_corrections=F("registry_corrections") + 1)
 
 
 def _audit(actor: Any, action: str, object_type: str, public_id: Any, payload: Any) -> None:
@@ -377,12 +388,16 @@ def _full_clean(person: Person) -> None:
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, changes: dict[str, Any]) -> Person:
     """Change identity fields of a person (not names, not the timeline: they have their own
-    services). Unknown field names are refused rather than ignored."""
+    services). Unknown field names are refused rather than ignored. A change to a field a
+    reconciliation compares (``COMPARED_PERSON_FIELDS``) counts as a correction of the
+    dossier's registry (``_count_correction``); other fields (notes, health, custody
+    details) do not."""
     require(actor, Perm.REGISTRY_WRITE, person.dossier)
     unknown = sorted(set(changes) - set(PERSON_FIELDS))
     if unknown:
         raise field_error("__all__", _("Unknown fields: %(f)s") % {"f": ", ".join(unknown)})
     locked = Person.objects.select_for_update().get(pk=person.pk)
+    compared = _compared(locked, COMPARED_PERSON_FIELDS)
     for key, value in changes.items():
         setattr(locked, key, value)
     _check_parties(_party_ids(locked.dossier), locked.holding_party, locked.party_of_origin)
@@ -390,6 +405,8 @@ def person_update(*, actor: Any, person: Person, changes: dict[str, Any]) -> Per
     _full_clean(locked)
     fields = [*changes, "birth_earliest", "birth_latest", "updated_at"]
     locked.save(update_fields=sorted(set(fields)))
+    if _compared(locked, COMPARED_PERSON_FIELDS) != compared:
+        _count_correction(locked.dossier_id)
     _audit(
         actor,
         "person.update",
@@ -398,6 +415,12 @@ def person_update(*, actor: Any, person: Person, changes: dict[str, Any]) -> Per
         {k: _jsonable(v) for k, v in changes.items()},
     )
     return locked
+
+
+def _compared(row: Person | PersonName, fields: Sequence[str]) -> tuple[Any, ...]:
+    """What a reconciliation reads of a person or a name (after ``full_clean``, which
+    converts the values, the same types as read from the database)."""
+    return tuple(getattr(row, field) for field in fields)
 
 
 def _jsonable(value: Any) -> Any:
@@ -434,9 +457,19 @@ def name_add(*, actor: Any, person: Person, name: NameInput) -> PersonName:
 @transaction.atomic
 def name_update(*, actor: Any, name: PersonName, data: NameInput) -> PersonName:
     """Replace a name's text, script, parts or source. Making it primary demotes the other;
-    a primary name cannot be demoted directly (promote another one instead)."""
+    a primary name cannot be demoted directly (promote another one instead). A new text or
+    father's name counts as a correction of the dossier's registry (``_count_correction``)."""
     require(actor, Perm.REGISTRY_WRITE, name.person.dossier)
     _validate_name(data)
+    # Locked and re-read: whether this is a correction is decided on what is stored.
+    stored = (
+        PersonName.objects.select_for_update()
+        .filter(pk=name.pk)
+        .values_list(*COMPARED_NAME_FIELDS)
+        .first()
+    )
+    if stored is None:
+        raise field_error("__all__", _("This name was already removed."), "state")
     if name.is_primary and not data.is_primary:
         raise field_error("is_primary", _("Make another name primary instead."), "state")
     fresh = _build_name(name.person, data)
@@ -446,6 +479,8 @@ def name_update(*, actor: Any, name: PersonName, data: NameInput) -> PersonName:
         setattr(name, field, getattr(fresh, field))
     name.full_clean(exclude=["person"])
     name.save(update_fields=[*NAME_FIELDS, "search_key"])
+    if _compared(name, COMPARED_NAME_FIELDS) != tuple(stored):
+        _count_correction(name.person.dossier_id)
     payload = {"name": str(name.public_id), **_name_payload(name)}
     _audit(actor, "person.name_update", PERSON_OBJECT_TYPE, name.person.public_id, payload)
     return name
@@ -454,7 +489,9 @@ def name_update(*, actor: Any, name: PersonName, data: NameInput) -> PersonName:
 @transaction.atomic
 def name_remove(*, actor: Any, name: PersonName) -> Person:
     """Remove a name recorded in error. The primary name stays (promote another one first),
-    so a person who has a name keeps one. Returns the person."""
+    so a person who has a name keeps one. Counts as a correction of the dossier's registry
+    (a name removed and another added leave the count of names as it was). Returns the
+    person."""
     person = name.person
     require(actor, Perm.REGISTRY_WRITE, person.dossier)
     # Locked and re-read: a concurrent promotion of this name must not leave no primary name.
@@ -466,6 +503,7 @@ def name_remove(*, actor: Any, name: PersonName) -> Person:
         raise field_error("is_primary", message, "state")
     payload = {"name": str(locked.public_id), **_name_payload(locked)}
     locked.delete()
+    _count_correction(person.dossier_id)
     _audit(actor, "person.name_remove", PERSON_OBJECT_TYPE, person.public_id, payload)
     return person
 

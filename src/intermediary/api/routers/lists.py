@@ -51,11 +51,13 @@ class RunOut(Schema):
 
 
 class NewDataOut(Schema):
-    """What the dossier gained since the last finished reconciliation (reviewers only)."""
+    """What the dossier gained since the last finished reconciliation, and how many
+    corrections its registry records had since (reviewers only)."""
 
     persons: int
     person_names: int
     lists: int
+    corrections: int
 
 
 class ListOut(Schema):
@@ -156,10 +158,16 @@ def run_out(run: ReconciliationRun) -> RunOut:
 
 
 def new_data_out(new: NewData) -> NewDataOut | None:
-    """None when nothing arrived since the last reconciliation (or it never ran)."""
+    """None when nothing arrived or was corrected since the last reconciliation (or it never
+    ran)."""
     if not new:
         return None
-    return NewDataOut(persons=new.persons, person_names=new.person_names, lists=new.lists)
+    return NewDataOut(
+        persons=new.persons,
+        person_names=new.person_names,
+        lists=new.lists,
+        corrections=new.corrections,
+    )
 
 
 def list_out(submitted: SubmittedList, *, reviewer: bool) -> ListOut:

@@ -1,0 +1,76 @@
+"""The dossier's count of registry corrections (``Dossier.registry_corrections``): raised by
+the services that change what a reconciliation compares, in the same transaction, and by
+nothing else (lists.freshness reads it)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from intermediary.dossiers.models import Dossier
+from intermediary.registry.inputs import NameInput
+from intermediary.registry.models import PersonName
+from intermediary.registry.services import (
+    name_add,
+    name_remove,
+    name_update,
+    person_update,
+    persons_create_bulk,
+)
+from tests.conftest import World
+from tests.registry.factories import make_person, person_input
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(world: World) -> int:
+    return Dossier.objects.values_list("registry_corrections", flat=True).get(pk=world.dossier.pk)
+
+
+def test_each_correction_counts_once(world: World) -> None:
+    coordinator = world.users["coordinator"]
+    person = make_person(world, birth_year=1980)
+    persons_create_bulk(actor=coordinator, dossier=world.dossier, persons=[person_input(world)])
+    name_add(actor=coordinator, person=person, name=NameInput(full_text="Ahmed Hasan"))
+    assert _count(world) == 0  # new records show in the counts of persons and names
+
+    person_update(actor=coordinator, person=person, changes={"birth_year": 1981})
+    assert _count(world) == 1
+    person_update(
+        actor=coordinator,
+        person=person,
+        changes={"birth_month": 2, "place_of_birth": "Ridge"},
+    )
+    assert _count(world) == 2  # one save, one correction
+    variant = person.names.get(full_text="Ahmed Hasan")
+    name_update(actor=coordinator, name=variant, data=NameInput(full_text="Ahmad Hasan"))
+    assert _count(world) == 3
+    name_remove(actor=coordinator, name=variant)
+    assert _count(world) == 4
+
+
+def test_what_does_not_count(world: World) -> None:
+    coordinator = world.users["coordinator"]
+    person = make_person(world, birth_year=1980)
+    person_update(actor=coordinator, person=person, changes={"internal_notes": "seen"})
+    person_update(actor=coordinator, person=person, changes={"birth_year": 1980})  # same
+    variant = person.names.get(is_primary=False)
+    name_update(
+        actor=coordinator,
+        name=variant,
+        data=NameInput(full_text=variant.full_text, source="another list", is_primary=True),
+    )
+    with pytest.raises(ValidationError):
+        person_update(actor=coordinator, person=person, changes={"birth_month": 13})
+    assert _count(world) == 0
+
+
+def test_a_name_removed_meanwhile_is_not_updated(world: World) -> None:
+    coordinator = world.users["coordinator"]
+    person = make_person(world)
+    variant = person.names.get(is_primary=False)
+    stale = PersonName.objects.get(pk=variant.pk)
+    name_remove(actor=coordinator, name=variant)
+    with pytest.raises(ValidationError, match="already removed"):
+        name_update(actor=coordinator, name=stale, data=NameInput(full_text="Ahmad Hasan"))
+    assert _count(world) == 1
