@@ -49,6 +49,11 @@ def _api_pid(world: World) -> dict[str, Any]:
     return {"person_id": world.extra["person"].public_id}
 
 
+def _api_variant(world: World) -> dict[str, Any]:
+    name = world.extra["person"].names.get(is_primary=False)
+    return {"person_id": world.extra["person"].public_id, "name_id": name.public_id}
+
+
 def _cid(world: World) -> dict[str, Any]:
     return {"public_id": world.extra["case"].public_id}
 
@@ -228,6 +233,21 @@ CASES = [
         setup=_person,
         data=lambda w: {"full_text": "Omar al-Haddad"},
         expect=WRITE_PERSON_API,
+    ),
+    Case(
+        "/api/v1/registry/persons/{person_id}/names/{name_id}",
+        "PUT",
+        params=_api_variant,
+        setup=_person,
+        data=lambda w: {"full_text": "Ahmad Hasan", "source": "list B"},
+        expect={**allow(200, *INTERMEDIARY_STAFF), **allow(403, *NORTH)},
+    ),
+    Case(
+        "/api/v1/registry/persons/{person_id}/names/{name_id}",
+        "DELETE",
+        params=_api_variant,
+        setup=_person,
+        expect={**allow(204, *INTERMEDIARY_STAFF), **allow(403, *NORTH)},
     ),
     Case(
         "/api/v1/registry/persons/{person_id}/events",

@@ -261,3 +261,53 @@ def test_a_name_of_another_person_is_not_found(world: World, person: Person) -> 
     assert client.get(reverse("registry-name-edit", kwargs=kwargs)).status_code == 404
     assert client.post(reverse("registry-name-remove", kwargs=kwargs)).status_code == 404
     assert other.names.count() == 2
+
+
+# --- Adding a name ------------------------------------------------------------------------------
+
+
+def _add_url(person: Person) -> str:
+    return reverse("registry-name-add", kwargs={"public_id": person.public_id})
+
+
+def test_a_person_without_a_name_can_be_given_one(world: World, person: Person) -> None:
+    """Imports may register a person without a name: the page still offers the form, open."""
+    PersonName.objects.filter(person=person).delete()
+    client = world.client("delegate")
+    page = client.get(_detail_url(person)).content.decode()
+    assert "No name recorded yet." in page
+    assert f'action="{_add_url(person)}"' in page
+    assert "<details open>" in page
+    response = client.post(_add_url(person), {"name-full_text": "أحمد حسن"})
+    assert response["Location"] == _detail_url(person)
+    assert _messages(response) == [("success", "Name added.")]
+    assert list(person.names.values_list("full_text", "is_primary")) == [("أحمد حسن", True)]
+    assert _last_event().action == "person.name_add"
+
+
+def test_a_party_sees_no_add_name_form(world: World, person: Person) -> None:
+    PersonName.objects.filter(person=person).delete()
+    page = world.client("north_observer").get(_detail_url(person)).content.decode()
+    assert _add_url(person) not in page
+
+
+def test_add_name_errors_are_flashed_with_the_field_labels(world: World, person: Person) -> None:
+    data = {"name-full_text": "", "name-script": "klingon", "name-given_name": "x" * 201}
+    response = world.client("delegate").post(_add_url(person), data)
+    assert response["Location"] == _detail_url(person)
+    assert _messages(response) == [
+        ("error", "Name as given: This field is required."),
+        ("error", "Script: Select a valid choice. klingon is not one of the available choices."),
+        ("error", "Given name: Ensure this value has at most 200 characters (it has 201)."),
+    ]
+    assert person.names.count() == 2
+
+
+def test_add_name_errors_are_labelled_in_the_users_language(world: World, person: Person) -> None:
+    client = world.client("delegate")
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/registry/persons/"})
+    response = client.post(_add_url(person), {"name-full_text": ""})
+    ((level, message),) = _messages(response)
+    assert level == "error"
+    assert message.startswith("الاسم كما ورد: ")
+    assert "full_text" not in message

@@ -52,7 +52,7 @@ def test_adding_a_name_flashes_success_or_the_errors(world: World) -> None:
     assert _messages(response) == [("success", "Name added.")]
     response = world.client("delegate").post(url, {"name-full_text": ""})
     assert response["Location"] == detail
-    assert _messages(response) == [("error", "full_text: This field is required.")]
+    assert _messages(response) == [("error", "Name as given: This field is required.")]
 
 
 def test_an_impossible_event_is_flashed_with_the_timeline_reason(world: World) -> None:
@@ -65,7 +65,7 @@ def test_an_impossible_event_is_flashed_with_the_timeline_reason(world: World) -
     response = world.client("delegate").post(url, {"kind": "released", "date": today})
     [(level, text)] = _messages(response)
     assert level == "error"
-    assert text.startswith("kind: ")
+    assert text.startswith("Event: ")  # the field's label, not its name
 
 
 def test_opening_a_remains_case_flashes_its_number(world: World) -> None:
@@ -96,7 +96,7 @@ def test_remains_events_and_identification_flash_their_outcome(world: World) -> 
     data = {"status": "identified", "identified_by": "Dr. Example", "method": "dna"}
     response = world.client("forensic").post(identify, {**data, "person": str(case.public_id)})
     assert response["Location"] == detail
-    assert _messages(response) == [("error", "person: Name the person identified.")]
+    assert _messages(response) == [("error", "Person (public id): Name the person identified.")]
     response = world.client("forensic").post(identify, {**data, "person": str(person.public_id)})
     assert _messages(response) == [("success", "Identification recorded.")]
 

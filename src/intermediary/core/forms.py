@@ -54,3 +54,14 @@ def submit_form(
     if result is not None:
         messages.success(request, success if isinstance(success, str) else success(result))
     return result
+
+
+def flash_errors(request: HttpRequest, form: forms.BaseForm) -> None:
+    """Show a form's errors as messages, for the small forms embedded in a detail page that
+    redirect instead of re-rendering. Each message starts with its field's label (translated;
+    Django's readable form of the name when a field has none), never the field's name; errors
+    of no field stand alone."""
+    for field, errors in form.errors.items():
+        label = form[field].label if field in form.fields else None
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))

@@ -27,7 +27,7 @@ from intermediary.access.policy import (
 )
 from intermediary.accounts.choices import OrganisationKind
 from intermediary.core.errors import validation_error_fields
-from intermediary.core.forms import submit_form
+from intermediary.core.forms import flash_errors, submit_form
 from intermediary.dossiers.models import Dossier
 from intermediary.dossiers.selectors import dossier_get
 from intermediary.registry import presenters, selectors, services
@@ -63,12 +63,6 @@ def _page_for_writers(request: HttpRequest, perm: Perm) -> QuerySet[Dossier]:
         raise deny(request.user, action=perm.value, object_type="page", object_ref="",
                    path=request.path)  # fmt: skip
     return dossiers
-
-
-def _flash_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        for error in errors:
-            messages.error(request, f"{field}: {error}" if field != "__all__" else str(error))
 
 
 def _party_choices(user: Any) -> QuerySet[Any]:
@@ -194,7 +188,7 @@ def name_add(request: HttpRequest, public_id: str) -> HttpResponse:
         success=_("Name added."),
     )
     if added is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("registry-person-detail", public_id=person.public_id)
 
 
@@ -264,7 +258,7 @@ def name_remove(request: HttpRequest, public_id: str, name_id: str) -> HttpRespo
         success=_("Name removed."),
     )
     if removed is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
         return redirect("registry-name-edit", public_id=public_id, name_id=name.public_id)
     return _to_person(removed)
 
@@ -281,7 +275,7 @@ def custody_event_add(request: HttpRequest, public_id: str) -> HttpResponse:
         success=_("Event recorded."),
     )
     if recorded is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("registry-person-detail", public_id=person.public_id)
 
 
@@ -356,7 +350,7 @@ def remains_event_add(request: HttpRequest, public_id: str) -> HttpResponse:
         success=_("Custody event recorded."),
     )
     if recorded is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("registry-remains-detail", public_id=case.public_id)
 
 
@@ -383,7 +377,7 @@ def remains_identify(request: HttpRequest, public_id: str) -> HttpResponse:
         success=_("Identification recorded."),
     )
     if identified is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("registry-remains-detail", public_id=case.public_id)
 
 

@@ -21,7 +21,7 @@ from intermediary.api.schemas import input_schema
 from intermediary.dossiers.selectors import dossier_get
 from intermediary.registry import presenters, selectors, services
 from intermediary.registry.inputs import PERSON_FIELDS, NameInput, PersonInput, RemainsInput
-from intermediary.registry.models import Person, RemainsCase
+from intermediary.registry.models import Person, PersonName, RemainsCase
 
 router = Router(tags=["registry"])
 
@@ -262,6 +262,43 @@ def name_add(request: HttpRequest, person_id: uuid.UUID, payload: NameIn) -> Sta
     person = _writable_person(request, person_id)
     services.name_add(actor=request.user, person=person, name=NameInput(**payload.dict()))
     return Status(201, _person_out(request, person))
+
+
+def _writable_name(request: HttpRequest, person_id: uuid.UUID, name_id: uuid.UUID) -> PersonName:
+    """A name of a person the user may write, as the pages check it: a party that sees the
+    person gets 403, anyone else 404; a name of another person is 404."""
+    person = _writable_person(request, person_id)
+    return selectors.person_name_get(
+        user=request.user, person=person, public_id=name_id, path=request.path
+    )
+
+
+@router.put(
+    "/persons/{person_id}/names/{name_id}",
+    response={200: PersonOut, **ERRORS},
+    url_name="api-registry-name-update",
+    exclude_unset=True,
+)
+def name_update(
+    request: HttpRequest, person_id: uuid.UUID, name_id: uuid.UUID, payload: NameIn
+) -> dict[str, Any]:
+    """Replace every field of a name (omitted ones take their defaults, as when adding): a
+    primary name stays primary only with ``is_primary: true``."""
+    name = _writable_name(request, person_id, name_id)
+    services.name_update(actor=request.user, name=name, data=NameInput(**payload.dict()))
+    return _person_out(request, name.person)
+
+
+@router.delete(
+    "/persons/{person_id}/names/{name_id}",
+    response={204: None, **ERRORS},
+    url_name="api-registry-name-remove",
+)
+def name_remove(request: HttpRequest, person_id: uuid.UUID, name_id: uuid.UUID) -> Status[None]:
+    """Remove a name recorded in error; the primary name is refused (422 on ``is_primary``)."""
+    name = _writable_name(request, person_id, name_id)
+    services.name_remove(actor=request.user, name=name)
+    return Status(204, None)
 
 
 @router.post(
