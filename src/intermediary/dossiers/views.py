@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intermediary.access.policy import Perm, actor_of, can, require_or_404
 from intermediary.accounts.models import User
-from intermediary.core.forms import submit_form
+from intermediary.core.forms import flash_errors, submit_form
 from intermediary.dossiers import selectors, services
 from intermediary.dossiers.choices import DossierStatus
 from intermediary.dossiers.forms import AddPartyForm, AssignMemberForm, DossierCreateForm
@@ -95,7 +94,7 @@ def dossier_add_party(request: HttpRequest, public_id: str) -> HttpResponse:
         success=_("Party added."),
     )
     if added is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("dossiers-detail", public_id=dossier.public_id)
 
 
@@ -113,7 +112,7 @@ def dossier_assign_member(request: HttpRequest, public_id: str) -> HttpResponse:
         success=_("Staff member assigned."),
     )
     if assigned is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("dossiers-detail", public_id=dossier.public_id)
 
 
@@ -131,13 +130,5 @@ def dossier_set_status(request: HttpRequest, public_id: str) -> HttpResponse:
         success=_("Status changed."),
     )
     if changed is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("dossiers-detail", public_id=dossier.public_id)
-
-
-def _flash_errors(request: HttpRequest, form: forms.BaseForm) -> None:
-    """Show a form's errors as messages, each prefixed with its field's (translated) label."""
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else None
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else str(error))

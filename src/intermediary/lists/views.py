@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intermediary.access.policy import Perm, actor_of, can, require
 from intermediary.core.downloads import attachment_response
-from intermediary.core.forms import call_service
+from intermediary.core.forms import call_service, flash_errors
 from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.lists import selectors, services
 from intermediary.lists.choices import ACTIVE_RUN_STATUSES, Decision, Outcome
@@ -169,7 +169,7 @@ def list_reconcile(request: HttpRequest, public_id: str) -> HttpResponse:
     ):
         messages.success(request, _("Reconciliation started."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("lists-detail", public_id=submitted.public_id)
 
 
@@ -252,7 +252,7 @@ def entry_sign_off(request: HttpRequest, public_id: str) -> HttpResponse:
     ):
         messages.success(request, _("Signed off: searched, no match."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return _to_entry(entry)
 
 
@@ -269,7 +269,7 @@ def entry_sign_off_withdraw(request: HttpRequest, public_id: str) -> HttpRespons
     ):
         messages.success(request, _("Sign-off withdrawn."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return _to_entry(entry)
 
 
@@ -281,7 +281,7 @@ def entry_candidate_add(request: HttpRequest, public_id: str) -> HttpResponse:
     entry = selectors.entry_review_get(user=request.user, public_id=public_id, path=request.path)
     form = CandidateAddForm(request.POST)
     if not form.is_valid():
-        _flash_errors(request, form)
+        flash_errors(request, form)
         return _to_entry(entry)
     person, other = None, None
     if form.cleaned_data["person"]:
@@ -299,7 +299,7 @@ def entry_candidate_add(request: HttpRequest, public_id: str) -> HttpResponse:
         ),
     )
     if candidate is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
         return _to_entry(entry)
     messages.success(request, _("Candidate added: confirm or reject it."))
     return redirect("lists-candidate", public_id=candidate.public_id)
@@ -344,7 +344,7 @@ def candidate_decide(request: HttpRequest, public_id: str) -> HttpResponse:
     ):
         messages.success(request, _("Decision recorded."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("lists-candidate", public_id=candidate.public_id)
 
 
@@ -455,16 +455,10 @@ def list_disclose(request: HttpRequest, public_id: str) -> HttpResponse:
     ):
         messages.success(request, _("Report disclosed."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("lists-detail", public_id=submitted.public_id)
 
 
 def _succeeded(form: Any, action: Callable[[], object]) -> bool:
     """Run a service through ``call_service``: True when it wrote, False when it refused."""
     return call_service(form, action) is not None
-
-
-def _flash_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in getattr(form, "errors", {}).items():
-        for error in errors:
-            messages.error(request, f"{field}: {error}" if field != "__all__" else str(error))
