@@ -186,9 +186,11 @@ def block_keys(
     10,000 true pairs.) Pairs of parts are also read the other way: "Галима" (G) and "حليمة"
     (H), "Osman" and "عثمان".
 
-    A key too common to use is refined rather than dropped (linkage._cap_block_keys): by birth
+    A key too common to use is refined rather than dropped (linkage._candidate_pairs): by birth
     year, then month, or by a third name part, so that a name as common as "Mohammed Ahmed"
-    still pairs records born in one year, or sharing a third part, instead of not at all.
+    still pairs records born in one year, or sharing a third part, instead of not at all. Two
+    records sharing a single year, date or father's-name key and nothing else are not paired
+    (linkage._WEAK_KEY_KINDS).
     """
     tokens = _skeletons(name)
     return _block_keys(
