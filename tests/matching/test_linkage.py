@@ -326,6 +326,10 @@ def test_u_shares_count_each_level_of_random_pairs_once() -> None:
         assert sum(v for v in values if v is not None) == pytest.approx(1.0)
     # Sex is "F" on both sides whenever present: every sampled pair with both present is "same".
     assert shares["sex"][1] == pytest.approx(1.0)
+    # The Spark backend's model is sampled the same way (the sample is counted in DuckDB).
+    spark_settings = _settings("link_only", _used_columns(frames), 0.01, [], "spark")
+    options = MatchOptions(u_sample_pairs=10_000)
+    assert _random_pair_shares(frames, spark_settings, options) == (shares, sampled)
 
 
 def test_rule_pairs_counts_the_pairs_em_would_read() -> None:

@@ -522,7 +522,7 @@ def _candidate_pairs(frames: Sequence[pd.DataFrame], max_pairs: int) -> pa.Table
 
 def _pairs_sql(count: int) -> str:
     """SQL for the blocked pairs from the kept keys (kept_0, kept_1 or kept_0 twice) and the
-    records' ids (ids_0, ids_1), with Splink's composite keys."""
+    records' ids (rows_0, rows_1), with Splink's composite keys."""
     weak = ", ".join(f"'{kind}'" for kind in _WEAK_KEY_KINDS)
     other = 1 if count == 2 else 0
     grouped = (
@@ -700,8 +700,11 @@ def _random_pair_shares(
         ("sample_1", "") if len(frames) == 2 else ("sample_0", "WHERE l.sample_row < r.sample_row")
     )
     comparisons = settings["comparisons"]
+    # The same levels in DuckDB's dialect, whatever the backend (the sample is counted here).
+    duckdb_levels = {spec["output_column_name"]: spec for spec in _comparisons("duckdb").values()}
     cases = ", ".join(
-        f"{_case_sql(comparison)} AS g{index}" for index, comparison in enumerate(comparisons)
+        f"{_case_sql(duckdb_levels[comparison['output_column_name']])} AS g{index}"
+        for index, comparison in enumerate(comparisons)
     )
     con.execute(
         f"CREATE TABLE gammas AS SELECT {cases} FROM "  # noqa: S608
