@@ -311,3 +311,18 @@ def test_add_name_errors_are_labelled_in_the_users_language(world: World, person
     assert level == "error"
     assert message.startswith("الاسم كما ورد: ")
     assert "full_text" not in message
+
+
+def test_an_error_of_no_field_shows_once_on_the_name_page(world: World, person: Person) -> None:
+    """Django's as_p already shows the errors of no field: the page must not add them again."""
+    from django.template.loader import render_to_string
+
+    from intermediary.registry.forms import NameForm
+
+    name = PersonName.objects.filter(person=person).order_by("pk").first()
+    assert name is not None
+    form = NameForm({"full_text": "x"}, initial=NameForm.initial_for(name))
+    form.is_valid()
+    form.add_error(None, "This name was already removed.")
+    page = render_to_string("registry/name_edit.html", {"name": name, "form": form})
+    assert page.count("This name was already removed.") == 1
