@@ -352,14 +352,23 @@ def _latin_forms(roman: str, alt_roman: str | None = None) -> TokenForm:
     """Latin forms; the alternative skeleton reads v as w (Latin and Cyrillic write the Arabic
     waw as v: Marvan, Марван, which the abjad skeleton drops inside a word) and a final t as d
     (Turkish spelling devoices it: Ahmet, Mehmet, Murat for أحمد, محمد, مراد)."""
-    roman = re.sub(r"[^a-z0-9]", "", roman.lower())
+    roman = _NOT_ALNUM.sub("", roman.lower())
     if roman.isdigit():  # house numbers and postcodes in addresses compare as written
         return TokenForm(skeleton=roman, roman=roman, abjad=False, alt=roman)
-    alt = re.sub(r"[^a-z0-9]", "", (alt_roman or roman).lower()).replace("v", "w")
-    alt = re.sub(r"(?<=[aeiou])t$", "d", alt)
+    alt = _NOT_ALNUM.sub("", (alt_roman or roman).lower()).replace("v", "w")
+    alt = _VOWEL_FINAL_T.sub("d", alt)
+    skeleton = _latin_skeleton(roman)
+    # Most parts read no other way: their alternative is their skeleton, not computed twice.
     return TokenForm(
-        skeleton=_latin_skeleton(roman), roman=roman, abjad=False, alt=_latin_skeleton(alt)
+        skeleton=skeleton,
+        roman=roman,
+        abjad=False,
+        alt=skeleton if alt == roman else _latin_skeleton(alt),
     )
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_VOWEL_FINAL_T = re.compile(r"(?<=[aeiou])t$")
 
 
 # Russian practice writes the Arabic waw as в (Валид, Марван) and never writes ب so: the skeleton
