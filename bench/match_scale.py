@@ -52,9 +52,11 @@ def candidate_recall(
     con = duckdb.connect()
     con.register("pairs", pairs)
     con.register("truth", pd.DataFrame({"a": list(truth), "b": list(truth.values())}))
+    separator = linkage._KEY_SEPARATOR
     found = con.execute(
         "SELECT count(*) FROM truth JOIN pairs "
-        "ON join_key_l = 'list_left-__-' || a AND join_key_r = 'list_right-__-' || b"
+        "ON join_key_l = 'list_left' || $s || a AND join_key_r = 'list_right' || $s || b",
+        {"s": separator},
     ).fetchone()
     assert found is not None
     return found[0] / len(truth), pairs.num_rows

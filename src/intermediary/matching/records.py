@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from intermediary.matching.fields import normalise_id_number, parse_date, parse_sex
 from intermediary.matching.normalise import name_tokens, word_tokens
-from intermediary.matching.skeleton import TokenForm, token_form
+from intermediary.matching.skeleton import token_form
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,26 +111,6 @@ def _texts(values: list[Any]) -> list[str | None]:
     ]
 
 
-def _skeletons(forms: Sequence[TokenForm]) -> list[str]:
-    seen: list[str] = []
-    for form in forms[:_MAX_BLOCK_TOKENS]:
-        key = form.skeleton or form.roman
-        if key and key not in seen:
-            seen.append(key)
-    return seen
-
-
-def _alternatives(forms: Sequence[TokenForm]) -> list[str]:
-    """Part skeletons read the other customary way (skeleton.TokenForm.alt), when any differs."""
-    primary = _skeletons(forms)
-    alternative: list[str] = []
-    for form in forms[:_MAX_BLOCK_TOKENS]:
-        key = form.alt or form.skeleton or form.roman
-        if key and key not in alternative:
-            alternative.append(key)
-    return alternative if alternative != primary else []
-
-
 def _pair_keys(tokens: Sequence[str], alternatives: Sequence[str]) -> list[str]:
     """The blocking keys of a name alone: pairs of parts, as written and read the other way,
     or the one part of a single-part name."""
@@ -141,7 +121,7 @@ def _pair_keys(tokens: Sequence[str], alternatives: Sequence[str]) -> list[str]:
     return keys
 
 
-def _block_keys(
+def block_keys(
     tokens: Sequence[str],
     pair_keys: Sequence[str],
     father_tokens: Sequence[str],
@@ -149,7 +129,24 @@ def _block_keys(
     id_no: str | None,
     places: Sequence[str],
 ) -> list[str]:
-    """block_keys from the parts' keys: shared by block_keys and the per-row fast path."""
+    """Blocking keys of one record from its parts' keys: two records become candidates if they
+    share one (pair_keys: _pair_keys of the name's parts; tokens, father_tokens, places: the
+    distinct keys of the first parts of the name, the father's name, the address).
+
+    Why these keys: a pair of name skeletons survives reordered and missing parts and any
+    transliteration; the year with one skeleton survives a typo in all other parts, the
+    swap-proof full date with an initial a typo in every part; identity numbers, father's names
+    and address parts catch the rest. (Pairs of two-letter prefixes were dropped: on the scale
+    benchmark they made 2.3 of 6.9 million candidate pairs and were alone in finding 5 of
+    10,000 true pairs.) Pairs of parts are also read the other way: "Галима" (G) and "حليمة"
+    (H), "Osman" and "عثمان".
+
+    A key too common to use is refined rather than dropped (linkage._candidate_pairs): by birth
+    year, then month, or by a third name part, so that a name as common as "Mohammed Ahmed"
+    still pairs records born in one year, or sharing a third part, instead of not at all. Two
+    records sharing a single year, date or father's-name key and nothing else are not paired
+    (linkage._WEAK_KEY_KINDS).
+    """
     year, month, day = dob
     keys = list(pair_keys)
     if year is not None:
@@ -169,56 +166,9 @@ def _block_keys(
     return list(dict.fromkeys(keys))
 
 
-def block_keys(
-    name: Sequence[TokenForm],
-    father: Sequence[TokenForm],
-    dob: tuple[int | None, int | None, int | None],
-    id_no: str | None,
-    address: Sequence[TokenForm] = (),
-) -> list[str]:
-    """Blocking keys of one record: two records become candidates if they share one.
-
-    Why these keys: a pair of name skeletons survives reordered and missing parts and any
-    transliteration; the year with one skeleton survives a typo in all other parts, the
-    swap-proof full date with an initial a typo in every part; identity numbers, father's names
-    and address parts catch the rest. (Pairs of two-letter prefixes were dropped: on the scale
-    benchmark they made 2.3 of 6.9 million candidate pairs and were alone in finding 5 of
-    10,000 true pairs.) Pairs of parts are also read the other way: "Галима" (G) and "حليمة"
-    (H), "Osman" and "عثمان".
-
-    A key too common to use is refined rather than dropped (linkage._candidate_pairs): by birth
-    year, then month, or by a third name part, so that a name as common as "Mohammed Ahmed"
-    still pairs records born in one year, or sharing a third part, instead of not at all. Two
-    records sharing a single year, date or father's-name key and nothing else are not paired
-    (linkage._WEAK_KEY_KINDS).
-    """
-    tokens = _skeletons(name)
-    return _block_keys(
-        tokens,
-        _pair_keys(tokens, _alternatives(name)),
-        _skeletons(father)[:2],
-        dob,
-        id_no,
-        _skeletons(address),
-    )
-
-
-def with_father(name: Sequence[TokenForm], father: Sequence[TokenForm]) -> tuple[TokenForm, ...]:
-    """The name chain with the father's name in second place, unless the name already has it.
-
-    Why: an Arabic name is a chain (given, father's, grandfather's, family); one list writes
-    the father's name inside the full name, the other in its own column.
-    """
-    if not name or not father:
-        return tuple(name)
-    present = {form.skeleton for form in name}
-    missing = [form for form in father[:1] if form.skeleton not in present]
-    return (name[0], *missing, *name[1:])
-
-
-# The per-row path below reads names as _Part tuples rather than TokenForms: what every column
-# needs of a part is computed once per distinct token, and what it needs of a father's name or a
-# place once per distinct text. It must give what the TokenForm functions above give.
+# Names are read as _Part tuples rather than TokenForms: what every column needs of a part is
+# computed once per distinct token, and what it needs of a father's name or a place once per
+# distinct text.
 
 
 class _Part(NamedTuple):
@@ -226,7 +176,7 @@ class _Part(NamedTuple):
 
     key: str  # the skeleton, or the romanisation when there is none
     alt: str  # the key read the other customary way (TokenForm.alt), else the key
-    skeleton: str  # with_father compares skeletons, not keys
+    skeleton: str  # the father's name is inserted by skeleton, not key (_prepare_row)
     roman: str
 
 
@@ -273,7 +223,7 @@ class _Summary(NamedTuple):
     alt_set: list[str]  # sorted distinct alternative keys (*_alt)
     prefix_set: list[str]  # sorted distinct three-letter key prefixes (*_px)
     cat: str | None  # keys in written order (*_cat)
-    tokens: list[str]  # distinct keys of the first parts, as _skeletons
+    tokens: list[str]  # distinct keys of the first _MAX_BLOCK_TOKENS parts, in order
     pair_keys: list[str]  # _pair_keys of the parts
 
 
@@ -337,7 +287,10 @@ def _prepare_row(
     written = _parts(full_name)
     fathers = _text_summary(father)
     parts = written
-    if written and fathers.parts:  # with_father
+    # The name chain with the father's name in second place, unless the name already has it:
+    # an Arabic name is a chain (given, father's, grandfather's, family); one list writes the
+    # father's name inside the full name, the other in its own column.
+    if written and fathers.parts:
         first = fathers.parts[0]
         if first.skeleton not in [part.skeleton for part in written]:
             parts = (written[0], first, *written[1:])
@@ -361,7 +314,7 @@ def _prepare_row(
         parse_sex(sex),
     )
     places = list(dict.fromkeys(address_keys[:_MAX_BLOCK_TOKENS]))
-    keys = _block_keys(name.tokens, name.pair_keys, fathers.tokens[:2], date, id_no, places)
+    keys = block_keys(name.tokens, name.pair_keys, fathers.tokens[:2], date, id_no, places)
     return row, keys
 
 
