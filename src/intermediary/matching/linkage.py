@@ -72,23 +72,69 @@ Level = tuple[str, str, float, float]
 Dialect = Literal["duckdb", "spark"]
 
 
+# On DuckDB the levels call these macros, installed on every connection that evaluates them
+# (_connect). Why: Splink parses each level's SQL with sqlglot several times per run (checking
+# the settings, building each training session), and spelt out with lambdas the name levels
+# alone were 11,000 characters: parsing cost 0.4 s on FEBRL4, more than a third of u. A macro
+# is expanded when DuckDB binds the query, so the engine runs the same expression. Spark has no
+# SQL macros; its levels stay spelt out.
+_DUCKDB_MACROS: tuple[tuple[str, str, str], ...] = (
+    # Size of the intersection of two key sets. Written as a filter, not list_intersect: DuckDB
+    # runs it five times faster, and the comparison levels evaluate it again and again.
+    ("im_common", "a, b", "len(list_filter(a, lambda x: list_contains(b, x)))"),
+    (
+        "im_common_parts",
+        "sk_l, alt_l, sk_r, alt_r",
+        "greatest(im_common(sk_l, sk_r), im_common(alt_l, sk_r), im_common(sk_l, alt_r), "
+        "im_common(alt_l, alt_r))",
+    ),
+    (
+        "im_shared_bits",
+        "sk, bits, other_sk, other_alt",
+        "coalesce(list_sum(list_transform(range(1, len(bits) + 1), lambda i: CASE WHEN "
+        "list_contains(other_sk, sk[i]) OR list_contains(other_alt, sk[i]) THEN bits[i] "
+        "ELSE 0 END)), 0)",
+    ),
+    (
+        "im_name_bits",
+        "sk_l, bits_l, alt_l, sk_r, bits_r, alt_r",
+        "greatest(im_shared_bits(sk_l, bits_l, sk_r, alt_r), "
+        "im_shared_bits(sk_r, bits_r, sk_l, alt_l))",
+    ),
+    (
+        "im_edit_similarity",
+        "a, b",
+        "(1.0 - levenshtein(a, b) / greatest(length(a), length(b)))",
+    ),
+)
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the comparison macros installed (_DUCKDB_MACROS)."""
+    con = duckdb.connect()
+    for name, parameters, body in _DUCKDB_MACROS:
+        con.execute(f"CREATE TEMP MACRO {name}({parameters}) AS {body}")
+    return con
+
+
 def _common(column: str, dialect: Dialect) -> str:
     """Number of distinct keys both sides share."""
     return _intersection(f"{column}_l", f"{column}_r", dialect)
 
 
 def _intersection(left: str, right: str, dialect: Dialect) -> str:
-    """Size of the intersection of two key sets. Written as a filter, not list_intersect: DuckDB
-    runs it five times faster, and the comparison levels evaluate it again and again."""
+    """Size of the intersection of two key sets."""
     if dialect == "spark":
         return f"size(filter({left}, x -> array_contains({right}, x)))"
-    return f"len(list_filter({left}, lambda x: list_contains({right}, x)))"
+    return f"im_common({left}, {right})"
 
 
 def _common_parts(prefix: str, dialect: Dialect) -> str:
     """Parts in common, reading either side's ambiguous letters (or both sides') the other
     customary way: "Osman" = عثمان, and "Гайсам" read with h = הית'ם read with s."""
     sk, alt = f"{prefix}_sk", f"{prefix}_alt"
+    if dialect == "duckdb":
+        return f"im_common_parts({sk}_l, {alt}_l, {sk}_r, {alt}_r)"
     return (
         f"greatest({_common(sk, dialect)}, "
         f"{_intersection(alt + '_l', sk + '_r', dialect)}, "
@@ -97,22 +143,16 @@ def _common_parts(prefix: str, dialect: Dialect) -> str:
     )
 
 
-def _shared_bits(side: str, other: str, dialect: Dialect) -> str:
+def _shared_bits(side: str, other: str) -> str:
     """Information of side's name parts found on the other side (as written or read the other
-    customary way)."""
+    customary way), in Spark's dialect (DuckDB's is the macro im_shared_bits)."""
     sk, bits = f"name_sk_{side}", f"name_bits_{side}"
     found_in = f"name_sk_{other}", f"name_alt_{other}"
     # The index runs over the bits list: Splink finds the columns a level reads outside lambdas.
-    if dialect == "spark":
-        found = " OR ".join(f"array_contains({o}, element_at({sk}, i))" for o in found_in)
-        return (
-            f"aggregate(sequence(1, size({bits})), 0L, "
-            f"(acc, i) -> acc + IF({found}, element_at({bits}, i), 0L))"
-        )
-    found = " OR ".join(f"list_contains({o}, {sk}[i])" for o in found_in)
+    found = " OR ".join(f"array_contains({o}, element_at({sk}, i))" for o in found_in)
     return (
-        f"coalesce(list_sum(list_transform(range(1, len({bits}) + 1), "
-        f"lambda i: CASE WHEN {found} THEN {bits}[i] ELSE 0 END)), 0)"
+        f"aggregate(sequence(1, size({bits})), 0L, "
+        f"(acc, i) -> acc + IF({found}, element_at({bits}, i), 0L))"
     )
 
 
@@ -128,9 +168,11 @@ def _size(expression: str, dialect: Dialect) -> str:
     return f"size({expression})" if dialect == "spark" else f"len({expression})"
 
 
-def _edit_similarity(column: str) -> str:
+def _edit_similarity(column: str, dialect: Dialect) -> str:
     """1 - edit distance / longer length, on strings both engines hold."""
     left, right = f"{column}_l", f"{column}_r"
+    if dialect == "duckdb":
+        return f"im_edit_similarity({left}, {right})"
     return f"(1.0 - levenshtein({left}, {right}) / greatest(length({left}), length({right})))"
 
 
@@ -141,14 +183,17 @@ def _name_levels(dialect: Dialect) -> list[Level]:
     common = _common_parts("name", dialect)
     shorter = f"least({_size('name_sk_l', dialect)}, {_size('name_sk_r', dialect)})"
     longer = f"greatest({_size('name_sk_l', dialect)}, {_size('name_sk_r', dialect)})"
-    shared = f"greatest({_shared_bits('l', 'r', dialect)}, {_shared_bits('r', 'l', dialect)})"
+    shared = (
+        "im_name_bits(name_sk_l, name_bits_l, name_alt_l, name_sk_r, name_bits_r, name_alt_r)"
+        if dialect == "duckdb"
+        else f"greatest({_shared_bits('l', 'r')}, {_shared_bits('r', 'l')})"
+    )
     prefixes = _common("name_px", dialect)
     shorter_px = f"least({_size('name_px_l', dialect)}, {_size('name_px_r', dialect)})"
     # Each condition starts with a cheap test of the names' sizes: the engine skips the costly
     # part counts for the pairs it rules out (their count could not satisfy the level anyway).
-    typo = (
-        f"{prefixes} = {shorter_px} AND {prefixes} >= 2 AND {_edit_similarity('name_cat')} >= 0.6"
-    )
+    whole = _edit_similarity("name_cat", dialect)
+    typo = f"{prefixes} = {shorter_px} AND {prefixes} >= 2 AND {whole} >= 0.6"
     # Most pairs of random records share nothing; this level says so with a few list
     # checks before the costlier conditions below are evaluated for them (u is estimated on a
     # million random pairs). It admits no pair that a later level would.
@@ -160,7 +205,7 @@ def _name_levels(dialect: Dialect) -> list[Level]:
     return [
         (
             "no part in common",
-            f"{nothing} AND {_edit_similarity('name_cat')} < 0.75",
+            f"{nothing} AND {whole} < 0.75",
             0.01,
             0.85,
         ),
@@ -200,7 +245,7 @@ def _name_levels(dialect: Dialect) -> list[Level]:
         ),
         ("parts agree but for a typo", typo, 0.08, 0.0005),
         *_by_information("two parts agree", f"{common} = 2", shared, 0.05, 0.003, parts=2),
-        ("whole name close", f"{_edit_similarity('name_cat')} >= 0.75", 0.03, 0.003),
+        ("whole name close", f"{whole} >= 0.75", 0.03, 0.003),
         ("single-part name found", f"{shorter} = 1 AND {common} = 1", 0.02, 0.01),
         ("one part agrees", f"{common} = 1", 0.02, 0.1),
     ]
@@ -229,7 +274,7 @@ def _father_levels(dialect: Dialect) -> list[Level]:
     return [
         ("same", f"father_cat_l = father_cat_r OR {common} = {longer}", 0.8, 0.02),
         ("a part agrees", f"{common} >= 1", 0.08, 0.03),
-        ("close", f"{_edit_similarity('father_cat')} >= 0.7", 0.05, 0.05),
+        ("close", f"{_edit_similarity('father_cat', dialect)} >= 0.7", 0.05, 0.05),
     ]
 
 
@@ -417,7 +462,7 @@ def _row_table(frame: pd.DataFrame) -> pa.Table:
             "unique_id": pa.array(frame["unique_id"].tolist(), type=pa.string()),
             "dob_y": pa.array(frame["dob_y"].astype("Int64"), type=pa.int64(), from_pandas=True),
             "dob_m": pa.array(frame["dob_m"].astype("Int64"), type=pa.int64(), from_pandas=True),
-            "name_sk": pa.array(frame["name_sk"].tolist(), type=pa.list_(pa.string())),
+            "name_sk": _list_array(frame["name_sk"]),
         }
     )
 
@@ -547,7 +592,7 @@ def _pairs_sql(count: int) -> str:
 def _duckdb_api() -> Any:
     from splink import DuckDBAPI
 
-    return DuckDBAPI(connection=duckdb.connect())
+    return DuckDBAPI(connection=_connect())
 
 
 def _arrow_table(frame: pd.DataFrame) -> pa.Table:
@@ -626,7 +671,7 @@ def _train(
     if _should_estimate_m(frames, options):
         trained = _expectation_maximisation(model, tables, frames, options)
         if trained is not None:
-            model = _floor_m(trained)
+            model = _floor_m(_rounded_m(trained))
     return _unmix_u(model, shares, sampled)
 
 
@@ -684,7 +729,7 @@ def _random_pair_shares(
         rows = len(frames[0])
         wanted = min(options.u_sample_pairs, rows * (rows - 1) // 2)
         sizes = [min(rows, math.ceil(0.5 * (math.sqrt(8 * wanted + 1) + 1)))]
-    con = duckdb.connect()
+    con = _connect()
     for index, (frame, size) in enumerate(zip(frames, sizes, strict=True)):
         chosen = np.sort(rng.choice(len(frame), size=size, replace=False))
         sample = frame.iloc[chosen].drop(columns="block_keys").reset_index(drop=True)
@@ -706,16 +751,28 @@ def _random_pair_shares(
         f"{_case_sql(duckdb_levels[comparison['output_column_name']])} AS g{index}"
         for index, comparison in enumerate(comparisons)
     )
-    con.execute(
-        f"CREATE TABLE gammas AS SELECT {cases} FROM "  # noqa: S608
-        f"(SELECT {both} FROM sample_0 l, {right} r {where})"
+    # One cross join per thread, each over a slice of the left sample: DuckDB runs a cross
+    # join's probe side as one task per chunk of 2,048 rows, so a sample of a thousand rows
+    # crossed whole ran on one core (0.65 s on FEBRL4, 0.36 s in two slices on two cores).
+    ((threads,),) = con.execute("SELECT current_setting('threads')").fetchall()
+    parts = max(1, int(threads))
+    slices = " UNION ALL ".join(
+        f"SELECT {cases} FROM (SELECT {both} FROM "  # noqa: S608
+        f"(SELECT * FROM sample_0 WHERE sample_row % {parts} = {part}) l, {right} r {where})"
+        for part in range(parts)
     )
-    ((sampled,),) = con.execute("SELECT count(*) FROM gammas").fetchall()
+    gammas = ", ".join(f"g{index}" for index in range(len(comparisons)))
+    # Counted per combination of levels (a few hundred), which runs in parallel where
+    # grouping sets per comparison did not.
+    combinations = con.execute(
+        f"SELECT {gammas}, count(*) FROM ({slices}) GROUP BY ALL"  # noqa: S608
+    ).fetchall()
+    sampled = sum(row[-1] for row in combinations)
     shares: Shares = {}
     for index, comparison in enumerate(comparisons):
-        counts = dict(
-            con.execute(f"SELECT g{index}, count(*) FROM gammas GROUP BY 1").fetchall()  # noqa: S608
-        )
+        counts: dict[int, int] = {}
+        for row in combinations:
+            counts[row[index]] = counts.get(row[index], 0) + row[-1]
         levels = comparison["comparison_levels"]
         seen = sum(n for level, n in counts.items() if not levels[level].get("is_null_level"))
         shares[comparison["output_column_name"]] = [
@@ -772,6 +829,25 @@ def _unmix_u(model: Model, shares: Shares, sampled_pairs: int) -> Model:
         if share is None or m is None:
             continue
         level["u_probability"] = max((share - prior * m) / (1 - prior), floor)
+    return model
+
+
+# Significant digits kept of each m learnt by EM.
+_M_DIGITS = 10
+
+
+def _rounded_m(model: Model) -> Model:
+    """m rounded to _M_DIGITS significant digits.
+
+    Why: the same lists must give the same pairs in the same order. EM sums over pairs in
+    parallel, so the last digits of m vary from run to run (1e-15), and candidates that tie (two
+    registry persons alike in every compared field) then swapped places between runs.
+    """
+    model = copy.deepcopy(model)
+    for _, _, level in _levels(model):
+        m = level.get("m_probability")
+        if m is not None:
+            level["m_probability"] = float(f"{m:.{_M_DIGITS}g}")
     return model
 
 
@@ -898,18 +974,27 @@ def _mark_part_information(frames: Sequence[pd.DataFrame]) -> None:
     Why: two lists agreeing on "Mohammed Ahmed Ali" is weak evidence and on "Omar Saber
     al-Attar" strong, although both agree on three parts. The name levels are split by the
     information the agreeing parts carry (a binned term-frequency adjustment), and the model
-    learns each bin's u from random pairs and m from the data."""
-    counts: dict[str, int] = {}
-    for frame in frames:
-        for parts in frame["name_sk"]:
-            for part in parts or ():
-                counts[part] = counts.get(part, 0) + 1
+    learns each bin's u from random pairs and m from the data. Counted on the Arrow arrays
+    (a part is in name_sk at most once per record)."""
+    names = [_list_array(frame["name_sk"]) for frame in frames]
+    counted = pc.value_counts(pa.concat_arrays([pc.list_flatten(name) for name in names]))
+    parts, counts = counted.field("values"), counted.field("counts").to_pylist()
     total = max(sum(len(frame) for frame in frames), 1)
-    bits = {part: round(math.log2(total / count)) for part, count in counts.items()}
-    for frame in frames:
-        frame["name_bits"] = [
-            [bits[part] for part in parts] if parts else None for parts in frame["name_sk"]
-        ]
+    bits = pa.array([round(math.log2(total / count)) for count in counts], type=pa.int64())
+    for frame, name in zip(frames, names, strict=True):
+        values = bits.take(pc.index_in(pc.list_flatten(name), value_set=parts))
+        lengths = pc.cumulative_sum(pc.fill_null(pc.list_value_length(name), 0))
+        offsets = pa.concat_arrays([pa.array([0], type=pa.int32()), lengths.cast(pa.int32())])
+        marked = pa.ListArray.from_arrays(offsets, values, mask=name.is_null())
+        frame["name_bits"] = pd.Series(pd.arrays.ArrowExtensionArray(marked), index=frame.index)
+
+
+def _list_array(column: pd.Series) -> pa.ListArray:
+    """A prepared list column as one Arrow list array (records.prepare holds them as Arrow)."""
+    array = pa.array(column, type=pa.list_(pa.string()))
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array
 
 
 def link(left: TableInput, right: TableInput, options: MatchOptions | None = None) -> MatchResult:

@@ -155,7 +155,7 @@ def block_keys(
         if month is not None and day is not None:
             low, high = sorted((month, day))
             prefix = f"d{year}-{low}-{high}|"
-            keys += [prefix + initial for initial in {t[0] for t in tokens}]
+            keys += [prefix + initial for initial in sorted({t[0] for t in tokens})]
     for father in father_tokens:
         prefix = f"f{father}|"
         keys += [prefix + token for token in tokens]
@@ -360,15 +360,34 @@ def _prepare_chunk(columns: tuple[list[str | None], ...]) -> tuple[list[tuple[An
 def _assemble(
     results: list[tuple[list[tuple[Any, ...]], bytes]],
 ) -> tuple[pd.DataFrame, pa.ChunkedArray]:
-    """The prepared rows of every chunk as one table, their blocking keys as one Arrow array."""
+    """The prepared rows of every chunk as one table, their blocking keys as one Arrow array.
+
+    The list and text columns are Arrow arrays (pandas' ArrowDtype), not Python objects: the
+    SQL engines read them without a conversion, they take a fraction of the memory, and the
+    garbage collector has nothing to walk (on FEBRL4 a full collection over the Python lists
+    of 10,000 prepared records took 0.18 s, after preparing).
+    """
     rows: list[tuple[Any, ...]] = []
     key_chunks: list[pa.Array] = []
     for chunk_rows, key_bytes in results:
         rows += chunk_rows
         with pa.ipc.open_stream(key_bytes) as reader:
             key_chunks += reader.read_all().column(0).chunks
-    prepared = pd.DataFrame(rows, columns=list(PREPARED_COLUMNS[1:-1]), dtype=object)
+    names = PREPARED_COLUMNS[1:-1]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    del rows
+    prepared = pd.DataFrame(
+        {name: _typed_column(name, values) for name, values in zip(names, columns, strict=True)}
+    )
     return prepared, pa.chunked_array(key_chunks, type=_KEYS_TYPE)
+
+
+def _typed_column(name: str, values: Sequence[Any]) -> Any:
+    """One prepared column: an Arrow array of string lists or strings, nullable integers."""
+    if name in INTEGER_COLUMNS:
+        return pd.array(list(values), dtype="Int64")
+    kind = _KEYS_TYPE if name in LIST_COLUMNS else pa.string()
+    return pd.arrays.ArrowExtensionArray(pa.array(values, type=kind))
 
 
 def prepare(
@@ -415,6 +434,4 @@ def prepare(
         del results  # the row tuples go now, not after the collector walked them
     prepared["block_keys"] = pd.Series(pd.arrays.ArrowExtensionArray(keys), index=prepared.index)
     prepared.insert(0, "unique_id", [str(identifier) for identifier in ids])
-    for column in INTEGER_COLUMNS:
-        prepared[column] = prepared[column].astype("Int64")
     return prepared
