@@ -74,3 +74,32 @@ def test_a_name_removed_meanwhile_is_not_updated(world: World) -> None:
     with pytest.raises(ValidationError, match="already removed"):
         name_update(actor=coordinator, name=stale, data=NameInput(full_text="Ahmad Hasan"))
     assert _count(world) == 1
+
+
+def test_an_update_that_changes_nothing_writes_nothing(world: World) -> None:
+    """Saving a form unchanged (or a PUT repeating the stored values) neither counts as a
+    correction nor adds an audit event; one real change does both."""
+    from intermediary.audit.models import AuditEvent
+
+    coordinator = world.users["coordinator"]
+    person = make_person(world, birth_year=1980)
+    variant = person.names.get(is_primary=False)
+    same_name = NameInput(
+        full_text=variant.full_text,
+        script=variant.script,
+        given_name=variant.given_name,
+        family_name=variant.family_name,
+        fathers_name=variant.fathers_name,
+        grandfathers_name=variant.grandfathers_name,
+        source=variant.source,
+        is_primary=False,
+    )
+    events = AuditEvent.objects.count()
+    person_update(actor=coordinator, person=person, changes={"birth_year": 1980})
+    name_update(actor=coordinator, name=variant, data=same_name)
+    assert AuditEvent.objects.count() == events
+    assert _count(world) == 0
+
+    name_update(actor=coordinator, name=variant, data=NameInput(full_text="Ahmad Hasan"))
+    assert AuditEvent.objects.count() == events + 1
+    assert _count(world) == 1

@@ -398,11 +398,14 @@ def person_update(*, actor: Any, person: Person, changes: dict[str, Any]) -> Per
         raise field_error("__all__", _("Unknown fields: %(f)s") % {"f": ", ".join(unknown)})
     locked = Person.objects.select_for_update().get(pk=person.pk)
     compared = _compared(locked, COMPARED_PERSON_FIELDS)
+    stored = _compared(locked, list(changes))
     for key, value in changes.items():
         setattr(locked, key, value)
     _check_parties(_party_ids(locked.dossier), locked.holding_party, locked.party_of_origin)
     _apply_birth(locked)
     _full_clean(locked)
+    if _compared(locked, list(changes)) == stored:
+        return locked  # nothing changed: nothing to write or to audit
     fields = [*changes, "birth_earliest", "birth_latest", "updated_at"]
     locked.save(update_fields=sorted(set(fields)))
     if _compared(locked, COMPARED_PERSON_FIELDS) != compared:
@@ -461,25 +464,24 @@ def name_update(*, actor: Any, name: PersonName, data: NameInput) -> PersonName:
     father's name counts as a correction of the dossier's registry (``_count_correction``)."""
     require(actor, Perm.REGISTRY_WRITE, name.person.dossier)
     _validate_name(data)
-    # Locked and re-read: whether this is a correction is decided on what is stored.
-    stored = (
-        PersonName.objects.select_for_update()
-        .filter(pk=name.pk)
-        .values_list(*COMPARED_NAME_FIELDS)
-        .first()
-    )
+    # Locked and re-read: what changed (a correction or nothing) is decided on what is stored.
+    stored = PersonName.objects.select_for_update().filter(pk=name.pk).values(*NAME_FIELDS).first()
     if stored is None:
         raise field_error("__all__", _("This name was already removed."), "state")
     if name.is_primary and not data.is_primary:
         raise field_error("is_primary", _("Make another name primary instead."), "state")
     fresh = _build_name(name.person, data)
+    if _compared(fresh, NAME_FIELDS) == tuple(stored[field] for field in NAME_FIELDS):
+        return name  # nothing changed: nothing to write or to audit
     if data.is_primary and not name.is_primary:
         name.person.names.filter(is_primary=True).update(is_primary=False)
     for field in (*NAME_FIELDS, "search_key"):
         setattr(name, field, getattr(fresh, field))
     name.full_clean(exclude=["person"])
     name.save(update_fields=[*NAME_FIELDS, "search_key"])
-    if _compared(name, COMPARED_NAME_FIELDS) != tuple(stored):
+    if _compared(name, COMPARED_NAME_FIELDS) != tuple(
+        stored[field] for field in COMPARED_NAME_FIELDS
+    ):
         _count_correction(name.person.dossier_id)
     payload = {"name": str(name.public_id), **_name_payload(name)}
     _audit(actor, "person.name_update", PERSON_OBJECT_TYPE, name.person.public_id, payload)
