@@ -1,5 +1,6 @@
 """Glue between Django forms and services: service errors land on the form's fields, and the
-POST half of every form view is written once (``submit_form``)."""
+POST half of every form view is written once (``submit_form``; ``submit_embedded_form`` for
+the forms of a detail page)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,21 @@ def submit_form(
     result = call_service(form, action)
     if result is not None:
         messages.success(request, success if isinstance(success, str) else success(result))
+    return result
+
+
+def submit_embedded_form(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    action: Callable[[], T],
+    *,
+    success: str | Callable[[T], str],
+) -> T | None:
+    """``submit_form`` for the small forms embedded in a detail page, which redirect whether
+    or not the write happened: on None the form's errors are flashed (``flash_errors``)."""
+    result = submit_form(request, form, action, success=success)
+    if result is None:
+        flash_errors(request, form)
     return result
 
 

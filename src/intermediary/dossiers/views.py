@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intermediary.access.policy import Perm, actor_of, can, require_or_404
 from intermediary.accounts.models import User
-from intermediary.core.forms import flash_errors, submit_form
+from intermediary.core.forms import submit_embedded_form, submit_form
 from intermediary.dossiers import selectors, services
 from intermediary.dossiers.choices import DossierStatus
 from intermediary.dossiers.forms import AddPartyForm, AssignMemberForm, DossierCreateForm
@@ -85,7 +85,7 @@ def dossier_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def dossier_add_party(request: HttpRequest, public_id: str) -> HttpResponse:
     dossier = selectors.dossier_get(user=request.user, public_id=public_id, path=request.path)
     form = AddPartyForm(request.POST)
-    added = submit_form(
+    submit_embedded_form(
         request,
         form,
         lambda: services.dossier_add_party(
@@ -93,8 +93,6 @@ def dossier_add_party(request: HttpRequest, public_id: str) -> HttpResponse:
         ),
         success=_("Party added."),
     )
-    if added is None:
-        flash_errors(request, form)
     return redirect("dossiers-detail", public_id=dossier.public_id)
 
 
@@ -103,7 +101,7 @@ def dossier_add_party(request: HttpRequest, public_id: str) -> HttpResponse:
 def dossier_assign_member(request: HttpRequest, public_id: str) -> HttpResponse:
     dossier = selectors.dossier_get(user=request.user, public_id=public_id, path=request.path)
     form = _assign_form(dossier, request.POST)
-    assigned = submit_form(
+    submit_embedded_form(
         request,
         form,
         lambda: services.dossier_assign_member(
@@ -111,8 +109,6 @@ def dossier_assign_member(request: HttpRequest, public_id: str) -> HttpResponse:
         ),
         success=_("Staff member assigned."),
     )
-    if assigned is None:
-        flash_errors(request, form)
     return redirect("dossiers-detail", public_id=dossier.public_id)
 
 
@@ -123,12 +119,10 @@ def dossier_set_status(request: HttpRequest, public_id: str) -> HttpResponse:
     # No fields to check: the service decides. A bound empty form only collects its errors.
     form = forms.Form(request.POST)
     status = request.POST.get("status", "")
-    changed = submit_form(
+    submit_embedded_form(
         request,
         form,
         lambda: services.dossier_set_status(actor=request.user, dossier=dossier, status=status),
         success=_("Status changed."),
     )
-    if changed is None:
-        flash_errors(request, form)
     return redirect("dossiers-detail", public_id=dossier.public_id)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intermediary.access.policy import Perm, actor_of, can, require
 from intermediary.core.downloads import attachment_response
-from intermediary.core.forms import call_service, flash_errors
+from intermediary.core.forms import call_service, flash_errors, submit_embedded_form
 from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.lists import selectors, services
 from intermediary.lists.choices import ACTIVE_RUN_STATUSES, Decision, Outcome
@@ -159,17 +159,16 @@ def _active(run: Any) -> bool:
 def list_reconcile(request: HttpRequest, public_id: str) -> HttpResponse:
     submitted = selectors.review_list_get(user=request.user, public_id=public_id, path=request.path)
     form = ReconcileForm(request.POST)
-    if form.is_valid() and _succeeded(
+    submit_embedded_form(
+        request,
         form,
         lambda: services.reconciliation_start(
             actor=request.user,
             submitted_list=submitted,
             threshold=form.cleaned_data["threshold"],
         ),
-    ):
-        messages.success(request, _("Reconciliation started."))
-    else:
-        flash_errors(request, form)
+        success=_("Reconciliation started."),
+    )
     return redirect("lists-detail", public_id=submitted.public_id)
 
 
@@ -244,15 +243,14 @@ def _search(
 def entry_sign_off(request: HttpRequest, public_id: str) -> HttpResponse:
     entry = selectors.entry_review_get(user=request.user, public_id=public_id, path=request.path)
     form = SignOffForm(request.POST)
-    if form.is_valid() and _succeeded(
+    submit_embedded_form(
+        request,
         form,
         lambda: services.entry_sign_off(
             actor=request.user, entry=entry, note=form.cleaned_data["note"]
         ),
-    ):
-        messages.success(request, _("Signed off: searched, no match."))
-    else:
-        flash_errors(request, form)
+        success=_("Signed off: searched, no match."),
+    )
     return _to_entry(entry)
 
 
@@ -261,15 +259,14 @@ def entry_sign_off(request: HttpRequest, public_id: str) -> HttpResponse:
 def entry_sign_off_withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
     entry = selectors.entry_review_get(user=request.user, public_id=public_id, path=request.path)
     form = SignOffForm(request.POST)
-    if form.is_valid() and _succeeded(
+    submit_embedded_form(
+        request,
         form,
         lambda: services.entry_sign_off_withdraw(
             actor=request.user, entry=entry, note=form.cleaned_data["note"]
         ),
-    ):
-        messages.success(request, _("Sign-off withdrawn."))
-    else:
-        flash_errors(request, form)
+        success=_("Sign-off withdrawn."),
+    )
     return _to_entry(entry)
 
 
@@ -333,7 +330,8 @@ def candidate_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def candidate_decide(request: HttpRequest, public_id: str) -> HttpResponse:
     candidate = selectors.candidate_get(user=request.user, public_id=public_id, path=request.path)
     form = DecisionForm(request.POST)
-    if form.is_valid() and _succeeded(
+    submit_embedded_form(
+        request,
         form,
         lambda: services.candidate_decide(
             actor=request.user,
@@ -341,10 +339,8 @@ def candidate_decide(request: HttpRequest, public_id: str) -> HttpResponse:
             decision=form.cleaned_data["decision"],
             note=form.cleaned_data["note"],
         ),
-    ):
-        messages.success(request, _("Decision recorded."))
-    else:
-        flash_errors(request, form)
+        success=_("Decision recorded."),
+    )
     return redirect("lists-candidate", public_id=candidate.public_id)
 
 
@@ -443,7 +439,8 @@ def _probability(match: Any) -> str:
 def list_disclose(request: HttpRequest, public_id: str) -> HttpResponse:
     submitted = selectors.review_list_get(user=request.user, public_id=public_id, path=request.path)
     form = DiscloseForm(request.POST, dossier=submitted.dossier)
-    if form.is_valid() and _succeeded(
+    submit_embedded_form(
+        request,
         form,
         lambda: services.report_disclose(
             actor=request.user,
@@ -452,13 +449,6 @@ def list_disclose(request: HttpRequest, public_id: str) -> HttpResponse:
             fields=form.cleaned_data["what"],
             purpose=form.cleaned_data["purpose"],
         ),
-    ):
-        messages.success(request, _("Report disclosed."))
-    else:
-        flash_errors(request, form)
+        success=_("Report disclosed."),
+    )
     return redirect("lists-detail", public_id=submitted.public_id)
-
-
-def _succeeded(form: Any, action: Callable[[], object]) -> bool:
-    """Run a service through ``call_service``: True when it wrote, False when it refused."""
-    return call_service(form, action) is not None

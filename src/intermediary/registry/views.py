@@ -27,7 +27,7 @@ from intermediary.access.policy import (
 )
 from intermediary.accounts.choices import OrganisationKind
 from intermediary.core.errors import validation_error_fields
-from intermediary.core.forms import flash_errors, submit_form
+from intermediary.core.forms import flash_errors, submit_embedded_form, submit_form
 from intermediary.dossiers.models import Dossier
 from intermediary.dossiers.selectors import dossier_get
 from intermediary.registry import presenters, selectors, services
@@ -181,14 +181,12 @@ def _writable_person(request: HttpRequest, public_id: str) -> Any:
 def name_add(request: HttpRequest, public_id: str) -> HttpResponse:
     person = _writable_person(request, public_id)
     form = NameForm(request.POST, prefix="name")
-    added = submit_form(
+    submit_embedded_form(
         request,
         form,
         lambda: services.name_add(actor=request.user, person=person, name=form.to_input()),
         success=_("Name added."),
     )
-    if added is None:
-        flash_errors(request, form)
     return redirect("registry-person-detail", public_id=person.public_id)
 
 
@@ -268,14 +266,12 @@ def name_remove(request: HttpRequest, public_id: str, name_id: str) -> HttpRespo
 def custody_event_add(request: HttpRequest, public_id: str) -> HttpResponse:
     person = _writable_person(request, public_id)
     form = CustodyEventForm(request.POST)
-    recorded = submit_form(
+    submit_embedded_form(
         request,
         form,
         lambda: services.custody_event_add(actor=request.user, person=person, **form.cleaned_data),
         success=_("Event recorded."),
     )
-    if recorded is None:
-        flash_errors(request, form)
     return redirect("registry-person-detail", public_id=person.public_id)
 
 
@@ -343,14 +339,12 @@ def _writable_case(request: HttpRequest, public_id: str) -> Any:
 def remains_event_add(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _writable_case(request, public_id)
     form = RemainsEventForm(request.POST)
-    recorded = submit_form(
+    submit_embedded_form(
         request,
         form,
         lambda: services.remains_event_add(actor=request.user, case=case, **form.cleaned_data),
         success=_("Custody event recorded."),
     )
-    if recorded is None:
-        flash_errors(request, form)
     return redirect("registry-remains-detail", public_id=case.public_id)
 
 
@@ -370,14 +364,12 @@ def _identify(request: HttpRequest, case: Any, data: dict[str, Any]) -> Any:
 def remains_identify(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _writable_case(request, public_id)
     form = IdentifyForm(request.POST)
-    identified = submit_form(
+    submit_embedded_form(
         request,
         form,
         lambda: _identify(request, case, dict(form.cleaned_data)),
         success=_("Identification recorded."),
     )
-    if identified is None:
-        flash_errors(request, form)
     return redirect("registry-remains-detail", public_id=case.public_id)
 
 
