@@ -57,16 +57,53 @@ class World:
 
 
 def _stamp_session(client: Client) -> None:
-    """force_login skips the login signal's session stamps; add them like a real login."""
+    """Make a force_login session look like a real, complete sign-in: the session stamps of the
+    login signal, and the second factor passed with the user's authenticator (when they have
+    one), marked exactly as django-otp's ``otp_login`` marks it after a right code."""
+    from django.contrib.auth import SESSION_KEY
+    from django.http import HttpRequest
     from django.utils import timezone
+    from django_otp import login as otp_login
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from intermediary.accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
+    from intermediary.accounts.models import User
 
     session = client.session
     now = timezone.now().timestamp()
     session[SESSION_STARTED_KEY] = now
     session[SESSION_SEEN_KEY] = now
+    device = TOTPDevice.objects.filter(user_id=session.get(SESSION_KEY), confirmed=True).first()
+    if device is not None:
+        request = HttpRequest()
+        request.session = session
+        request.user = User.objects.get(pk=device.user_id)
+        otp_login(request, device)
     session.save()
+
+
+def give_authenticator(user: User) -> Any:
+    """A confirmed TOTP device, as if the user had enrolled (fixture data: not audited)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def totp_code(user: User) -> str:
+    """The code the user's authenticator app shows now (computed from the device's key with
+    django-otp's own TOTP). If this step's code was already used (each code verifies once),
+    the next step's, which the device also accepts."""
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step * (device.last_t - totp.t() + 1)
+    return f"{totp.token():0{device.digits}d}"
 
 
 def build_world() -> World:
@@ -98,6 +135,8 @@ def build_world() -> World:
         )
         for name, (org, roles) in PERSONAS.items()
     }
+    for user in users.values():
+        give_authenticator(user)
     dossier = dossier_create(
         actor=users["coordinator"], title="Test exchange", parties=[orgs["NORTH"], orgs["SOUTH"]]
     )

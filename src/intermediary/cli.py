@@ -26,10 +26,22 @@ def _migrate(verbosity: int = 0) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Migrate, load the fictional demo (once), print the logins, and serve."""
+    from django.conf import settings
+
+    # The demo's logins have no authenticator: two-factor sign-in is optional here (users may
+    # enrol under "Two-factor"), unless the environment says otherwise. Production keeps it.
+    # (Settings already loaded means a host process, such as the tests, that decides itself.)
+    if not settings.configured:
+        os.environ.setdefault("INTERMEDIARY_REQUIRE_2FA", "false")
     _setup_django()
-    from intermediary.core.demo import DEMO_PASSWORD, load_demo
+    from django.conf import settings
+
+    from intermediary.core.demo import DEMO_PASSWORD, demo_signing_key_path, load_demo
 
     _migrate()
+    if not settings.AUDIT_SIGNING_KEY_FILE:
+        # The demo signs checkpoints with a key of its own in the data directory (var/).
+        settings.AUDIT_SIGNING_KEY_FILE = str(demo_signing_key_path())
     summary = load_demo()
     print("Demo data " + ("loaded." if summary.created else "already present (unchanged)."))
     for note in summary.notes:
@@ -37,6 +49,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\nLogins (password for all: {DEMO_PASSWORD}):")
     for login in summary.logins:
         print(f"  {login.username:<20} {login.organisation:<8} {', '.join(login.roles)}")
+    if not settings.INTERMEDIARY_REQUIRE_2FA:
+        print("Two-factor sign-in is optional in the demo (INTERMEDIARY_REQUIRE_2FA=false).")
     if args.no_serve:
         return 0
     _start_worker(args)
@@ -78,16 +92,136 @@ def _serve(host: str, port: int, threads: int) -> int:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Recompute the chain; exit 1 and name the first broken event if it was tampered with."""
     _setup_django()
+    from intermediary.audit.checkpoints import verify_checkpoints
     from intermediary.audit.verify import verify_chain
 
     report = verify_chain(expected_head=args.head)
-    if report.ok:
-        print(f"OK: {report.checked} events, chain intact.")
-        print(f"head #{report.head_seq} {report.head_hash}")
+    checkpoints = verify_checkpoints()
+    bad = [c for c in checkpoints if not c.ok]
+    if not report.ok:
+        print(f"BROKEN at event #{report.first_broken_seq}: {report.reason}", file=sys.stderr)
+        print(f"last good event: #{report.head_seq} {report.head_hash}", file=sys.stderr)
+    for result in bad:
+        print(f"CHECKPOINT at size {result.tree_size} FAILED: {result.problem}", file=sys.stderr)
+    if not report.ok or bad:
+        return 1
+    print(f"OK: {report.checked} events, chain intact.")
+    print(f"head #{report.head_seq} {report.head_hash}")
+    if checkpoints:
+        print(
+            f"{len(checkpoints)} signed checkpoints match the events (latest: size "
+            f"{checkpoints[-1].tree_size}, root {checkpoints[-1].root_hash})."
+        )
+    return 0
+
+
+def cmd_audit_keygen(args: argparse.Namespace) -> int:
+    """Write a new Ed25519 signing key (PEM, mode 0600); never overwrite one."""
+    from intermediary.audit.signing import key_id, public_key_pem, write_new_private_key
+
+    try:
+        key = write_new_private_key(args.out)
+    except FileExistsError:
+        print(f"error: {args.out} exists; refusing to overwrite a signing key", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"Wrote {args.out} (keep it secret; set AUDIT_SIGNING_KEY_FILE to its path).")
+    print(f"key id {key_id(key.public_key())}; public key for the parties:")
+    print(public_key_pem(key.public_key()), end="")
+    return 0
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    """Sign a checkpoint over every event so far (run it on a schedule, e.g. daily)."""
+    _setup_django()
+    from intermediary.access.policy import SYSTEM
+    from intermediary.audit.checkpoints import audit_checkpoint_create
+    from intermediary.audit.services import AuditError
+    from intermediary.audit.signing import SigningKeyError
+
+    try:
+        checkpoint = audit_checkpoint_create(actor=SYSTEM)
+    except SigningKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except AuditError as exc:  # the log itself is broken: run `intermediary audit verify`
+        print(f"refused: {exc}; run `intermediary audit verify`", file=sys.stderr)
+        return 1
+    print(f"checkpoint: tree size {checkpoint.tree_size}")
+    print(f"root {checkpoint.root_hash}")
+    print(f"key id {checkpoint.key_id}")
+    return 0
+
+
+def _read_json(path: str) -> object:
+    import json
+
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def cmd_audit_verify_checkpoint(args: argparse.Namespace) -> int:
+    """The party's offline check (no database, no settings): the signature, and with --previous
+    the consistency proof that the new checkpoint extends the one kept before.
+    Exit 0: verified; 1: verification failed (one line says what); 2: bad input."""
+    from intermediary.audit.signing import (
+        consistency_problem,
+        load_public_key,
+        parse_checkpoint,
+        parse_consistency_proof,
+        signature_problem,
+    )
+
+    if (args.previous is None) != (args.proof is None):
+        print("error: --previous and --proof go together", file=sys.stderr)
+        return 2
+    if args.previous_public_key and not args.previous:
+        print("error: --previous-public-key needs --previous", file=sys.stderr)
+        return 2
+    try:
+        public_key = load_public_key(args.public_key)
+        previous_key = (
+            load_public_key(args.previous_public_key) if args.previous_public_key else public_key
+        )
+        current = parse_checkpoint(_read_json(args.checkpoint))
+        previous = parse_checkpoint(_read_json(args.previous)) if args.previous else None
+        proof = parse_consistency_proof(_read_json(args.proof)) if args.proof else None
+    except (OSError, ValueError) as exc:  # json.JSONDecodeError and DocumentError are both
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    problem = signature_problem(current, public_key)
+    if problem:
+        print(f"FAILED: checkpoint {args.checkpoint}: {problem}", file=sys.stderr)
+        return 1
+    if previous is None or proof is None:
+        print(f"OK: checkpoint of {current.tree_size} events is signed (root {current.root_hash}).")
         return 0
-    print(f"BROKEN at event #{report.first_broken_seq}: {report.reason}", file=sys.stderr)
-    print(f"last good event: #{report.head_seq} {report.head_hash}", file=sys.stderr)
-    return 1
+    problem = signature_problem(previous, previous_key)
+    if problem:
+        print(f"FAILED: previous checkpoint {args.previous}: {problem}", file=sys.stderr)
+        return 1
+    if previous.log != current.log or current.tree_size < previous.tree_size:
+        # Two signed checkpoints that contradict each other: no proof is needed to see it.
+        print(f"FAILED: {consistency_problem(previous, current, proof)}", file=sys.stderr)
+        return 1
+    if (proof.first, proof.second) != (previous.tree_size, current.tree_size):
+        print(
+            f"error: the proof is from {proof.first} to {proof.second} events, the checkpoints "
+            f"are of {previous.tree_size} and {current.tree_size}",
+            file=sys.stderr,
+        )
+        return 2
+    problem = consistency_problem(previous, current, proof)
+    if problem:
+        print(f"FAILED: {problem}", file=sys.stderr)
+        return 1
+    print(
+        f"OK: checkpoint of {current.tree_size} events is signed and extends the one of "
+        f"{previous.tree_size} events (root {current.root_hash})."
+    )
+    return 0
 
 
 def cmd_bootstrap(args: argparse.Namespace) -> int:
@@ -169,6 +303,24 @@ def build_parser() -> argparse.ArgumentParser:
     verify = audit_sub.add_parser("verify", help="recompute the chain, name the first break")
     verify.add_argument("--head", help="a head hash kept earlier: also detects truncation")
     verify.set_defaults(func=cmd_audit_verify)
+    keygen = audit_sub.add_parser("keygen", help="write a new Ed25519 checkpoint signing key")
+    keygen.add_argument("--out", required=True, help="PEM file to create (mode 0600)")
+    keygen.set_defaults(func=cmd_audit_keygen)
+    checkpoint = audit_sub.add_parser("checkpoint", help="sign a checkpoint over the log")
+    checkpoint.set_defaults(func=cmd_audit_checkpoint)
+    offline = audit_sub.add_parser(
+        "verify-checkpoint",
+        help="a party's offline check of a checkpoint (and of its consistency with an older one)",
+    )
+    offline.add_argument("checkpoint", help="the checkpoint JSON document")
+    offline.add_argument("--public-key", required=True, help="the intermediary's PEM public key")
+    offline.add_argument("--previous", help="a checkpoint JSON document kept earlier")
+    offline.add_argument("--proof", help="the consistency proof JSON from --previous to it")
+    offline.add_argument(
+        "--previous-public-key",
+        help="the key that signed --previous, if the intermediary rotated keys since",
+    )
+    offline.set_defaults(func=cmd_audit_verify_checkpoint)
 
     boot = sub.add_parser("bootstrap", help="create the intermediary and its first coordinator")
     boot.add_argument("--name", required=True)

@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves its Swagger UI from static files instead of a CDN
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "intermediary.core",
@@ -126,7 +129,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "intermediary.accounts.middleware.SessionExpiryMiddleware",
+    "intermediary.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -197,6 +202,19 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# Second factor (TOTP, django-otp): required unless explicitly turned off (the demo turns it
+# off; users may still enrol). Only a clear yes/no word is accepted: a typo must not disable it.
+_REQUIRE_2FA = os.environ.get("INTERMEDIARY_REQUIRE_2FA", "true").strip().lower()
+if _REQUIRE_2FA not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+    raise ImproperlyConfigured(
+        f"INTERMEDIARY_REQUIRE_2FA must be true or false, got {_REQUIRE_2FA!r}"
+    )
+INTERMEDIARY_REQUIRE_2FA = _REQUIRE_2FA in {"1", "true", "yes", "on"}
+OTP_TOTP_ISSUER = env_str("INTERMEDIARY_OTP_ISSUER", "intermediary")
+# Exponential back-off after each wrong code (1, 2, 4, 8... seconds), TOTP and recovery codes.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
 # Sessions: idle and absolute expiry are both enforced by SessionExpiryMiddleware.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))
@@ -257,6 +275,11 @@ TASKS = {
 
 # Reconciliation of lists: candidate pairs below this match probability are not stored.
 LISTS_MATCH_THRESHOLD = env_float("LISTS_MATCH_THRESHOLD", 0.5, low=0.0, high=1.0)
+
+# Audit checkpoints: the Ed25519 private key (PEM path; `intermediary audit keygen --out`)
+# that signs them, and the log's name inside every signed checkpoint (docs/audit.md).
+AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE", "")
+AUDIT_LOG_ID = env_str("AUDIT_LOG_ID", "intermediary-audit")
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from intermediary.accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 from intermediary.accounts.services import user_set_active
 from intermediary.audit.models import AuditEvent
-from tests.conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World, totp_code
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
@@ -27,6 +27,10 @@ def _login(client: Client, username: str, password: str, ip: str = "10.0.0.1") -
 def test_good_login_redirects_and_is_audited(world: World) -> None:
     client = Client()
     assert _login(client, "north_observer", PASSWORD) == 302
+    # The password alone is not enough: the second factor comes first.
+    assert client.get(reverse("dossiers-list"))["Location"].startswith("/accounts/otp/")
+    response = client.post("/accounts/otp/", {"code": totp_code(world.users["north_observer"])})
+    assert response.status_code == 302
     assert client.get(reverse("dossiers-list")).status_code == 200
     assert AuditEvent.objects.filter(
         action="auth.login", object_id=str(world.users["north_observer"].public_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import close_old_connections, connections
 
 from intermediary.access.policy import SYSTEM
@@ -49,3 +50,47 @@ def test_concurrent_writers_make_one_gapless_chain(require_postgres: None) -> No
     report = verify_chain()
     assert report.ok, report.reason
     assert report.checked == WRITERS * WRITES_EACH
+
+
+def _checkpointer(
+    key: Ed25519PrivateKey, barrier: threading.Barrier, errors: list[BaseException]
+) -> None:
+    from intermediary.audit.checkpoints import audit_checkpoint_create
+
+    try:
+        barrier.wait()
+        for _j in range(3):
+            audit_checkpoint_create(actor=SYSTEM, key=key)
+    except BaseException as exc:
+        errors.append(exc)
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checkpoints_taken_among_writers_are_consistent(require_postgres: None) -> None:
+    """Checkpointers racing writers (and each other) take the chain lock: every checkpoint gets
+    its own size and a root that the events still hash to."""
+    from intermediary.audit.checkpoints import verify_checkpoints
+    from intermediary.audit.models import AuditCheckpoint
+
+    key = Ed25519PrivateKey.generate()
+    writers, checkpointers = 4, 3
+    barrier = threading.Barrier(writers + checkpointers)
+    errors: list[BaseException] = []
+    threads = [
+        threading.Thread(target=_writer, args=(i, barrier, errors)) for i in range(writers)
+    ] + [
+        threading.Thread(target=_checkpointer, args=(key, barrier, errors))
+        for _i in range(checkpointers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    close_old_connections()
+    assert not errors, errors
+    assert AuditCheckpoint.objects.count() == checkpointers * 3
+    results = verify_checkpoints()
+    assert all(r.ok for r in results), [r.problem for r in results if not r.ok]
+    assert verify_chain().ok

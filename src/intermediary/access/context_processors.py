@@ -21,6 +21,7 @@ def actor(request: HttpRequest) -> dict[str, Any]:
             "organisations": can(user, Perm.ORGANISATION_MANAGE),
             "users": can(user, Perm.USER_MANAGE),
             "audit": can(user, Perm.AUDIT_VIEW),
+            "checkpoints": can(user, Perm.AUDIT_CHECKPOINT_VIEW),
             "admin": can(user, Perm.ADMIN_SITE),
         },
     }

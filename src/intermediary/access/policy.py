@@ -5,6 +5,9 @@ Every selector, service, view, API endpoint, export and search asks here. The ru
 * Intermediary coordinators see every dossier their organisation facilitates; other
   intermediary staff (field delegates, forensic officers) see the dossiers they are assigned to.
 * Auditors read the audit log and nothing else.
+* Signed audit checkpoints (a size and a Merkle root, never an event) and the consistency
+  proofs between them are read by intermediary staff, auditors and every party user;
+  coordinators create them.
 * A party user sees the dossiers its organisation is party to, what its organisation submitted,
   and what was explicitly disclosed to it (only the disclosed fields).
 * Negotiators write on behalf of their party; observers only read.
@@ -41,6 +44,10 @@ class Perm(StrEnum):
 
     ADMIN_SITE = "admin_site"
     AUDIT_VIEW = "audit_view"
+    # Signed audit checkpoints and consistency proofs: every party keeps them (they reveal only
+    # the number of events in the whole log at checkpointed sizes, never an event).
+    AUDIT_CHECKPOINT_VIEW = "audit_checkpoint_view"
+    AUDIT_CHECKPOINT_CREATE = "audit_checkpoint_create"
     ORGANISATION_MANAGE = "organisation_manage"
     USER_MANAGE = "user_manage"
     DOSSIER_CREATE = "dossier_create"
@@ -171,6 +178,12 @@ def _auditor_only(actor: Actor, obj: Any) -> bool:
     return actor.is_auditor
 
 
+def _audit_checkpoint_view(actor: Actor, obj: Any) -> bool:
+    """Intermediary staff, auditors and every party user: the point of a checkpoint is that
+    each party holds its own signed copy."""
+    return actor.is_intermediary_staff or actor.is_auditor or actor.is_party
+
+
 def _dossier_manage(actor: Actor, obj: Any) -> bool:
     return actor.is_coordinator and obj is not None and obj.intermediary_id == actor.organisation_pk
 
@@ -224,6 +237,9 @@ def _list_submit(actor: Actor, obj: Any) -> bool:
 _CHECKS: dict[Perm, Callable[[Actor, Any], bool]] = {
     Perm.ADMIN_SITE: _coordinator_only,
     Perm.AUDIT_VIEW: _auditor_only,
+    Perm.AUDIT_CHECKPOINT_VIEW: _audit_checkpoint_view,
+    # Coordinators create (auditors stay read-only; a schedule uses the CLI as SYSTEM).
+    Perm.AUDIT_CHECKPOINT_CREATE: _coordinator_only,
     Perm.ORGANISATION_MANAGE: _coordinator_only,
     Perm.USER_MANAGE: _coordinator_only,
     Perm.DOSSIER_CREATE: _coordinator_only,

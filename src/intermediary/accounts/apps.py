@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from intermediary.accounts import signals  # noqa: F401  (connects receivers)
+        from intermediary.accounts import checks, signals  # noqa: F401  (registers, connects)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -12,11 +13,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intermediary.access.policy import Perm, PermissionDenied, forget_actor, require
 from intermediary.accounts.choices import ROLES_BY_KIND, OrganisationKind, Role
 from intermediary.accounts.models import ApiToken, Membership, Organisation, User
-from intermediary.audit.services import audit_append
+from intermediary.accounts.otp import (
+    RECOVERY_CODE_COUNT,
+    RECOVERY_DEVICE_NAME,
+    TOTP_DEVICE_NAME,
+    confirmed_totp,
+    normalise_code,
+)
+from intermediary.audit.services import access_denial_record, audit_append
 from intermediary.core.errors import field_error
 
 TOKEN_PREFIX = "imt"  # noqa: S105  (a public marker, not a secret)
@@ -245,3 +255,179 @@ def auth_event_record(*, user: Any, action: str) -> None:
 def role_labels(user: User) -> list[str]:
     """Display labels of a user's roles."""
     return [str(Role(m.role).label) for m in user.memberships.all()]
+
+
+# --- Second factor (TOTP with django-otp; recovery codes are a django-otp static device) -------
+# The audit payloads carry device ids and counts, never the secret key or a code.
+
+
+@dataclass(frozen=True)
+class OtpCheck:
+    """The outcome of one code typed at the second-factor step."""
+
+    device: Any | None  # the device that accepted the code, or None
+    method: str = ""  # "totp" or "recovery_code"
+    throttled: bool = False  # refused without checking: too many recent failures
+
+    @property
+    def ok(self) -> bool:
+        return self.device is not None
+
+
+def _require_user(actor: Any, what: str) -> User:
+    if not isinstance(actor, User) or not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied(what)
+    return actor
+
+
+def _otp_failure(actor: User, action: str, path: str) -> None:
+    """A wrong or throttled code goes to the denial log, like any refused access."""
+    access_denial_record(
+        user=actor, action=action, object_type="user", object_ref=str(actor.public_id), path=path
+    )
+
+
+def _new_recovery_codes(user: User) -> tuple[StaticDevice, list[str]]:
+    """Replace the user's recovery codes with RECOVERY_CODE_COUNT fresh single-use ones."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return device, codes
+
+
+@transaction.atomic
+def otp_enrolment_start(*, actor: Any) -> TOTPDevice:
+    """The authenticator being enrolled: a new secret, unconfirmed until a code proves the
+    user's app holds it. Refused to anyone already enrolled (a coordinator resets first), so a
+    stolen password alone can never replace a confirmed factor."""
+    user = _require_user(actor, "otp_enrolment_start")
+    if confirmed_totp(user) is not None:
+        raise PermissionDenied("otp_enrolment_start")
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if pending is not None:
+        return pending
+    device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    audit_append(
+        actor=user,
+        action="user.otp_enrolment_start",
+        object_type="user",
+        object_id=str(user.public_id),
+        payload={"device": device.persistent_id},
+    )
+    return device
+
+
+@transaction.atomic
+def otp_enrolment_confirm(
+    *, actor: Any, code: str, path: str = ""
+) -> tuple[TOTPDevice, list[str]] | None:
+    """Confirm the pending authenticator with a code from the app. Returns the device and the
+    recovery codes (to show once), or None for a wrong code (logged, throttled)."""
+    user = _require_user(actor, "otp_enrolment_confirm")
+    if confirmed_totp(user) is not None:
+        raise PermissionDenied("otp_enrolment_confirm")
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=False)
+        .order_by("pk")
+        .first()
+    )
+    if device is None:
+        raise field_error("code", _("Start the enrolment again."))
+    if not device.verify_token(normalise_code(code)):  # throttles on failure (committed)
+        _otp_failure(user, "otp_enrol", path)
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    recovery, codes = _new_recovery_codes(user)
+    audit_append(
+        actor=user,
+        action="user.otp_enrol",
+        object_type="user",
+        object_id=str(user.public_id),
+        payload={
+            "device": device.persistent_id,
+            "recovery_device": recovery.persistent_id,
+            "recovery_codes": len(codes),
+        },
+    )
+    return device, codes
+
+
+@transaction.atomic
+def otp_verify(*, actor: Any, code: str, path: str = "") -> OtpCheck:
+    """Check a code typed at the sign-in step: the authenticator's current code or one unused
+    recovery code (consumed). Every failure is throttled by django-otp on both devices (so
+    guessing recovery codes is as slow as guessing TOTP codes) and written to the denial log;
+    while either device is throttled no code is even checked."""
+    user = _require_user(actor, "otp_verify")
+    devices: list[Any] = [
+        *TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk"),
+        *StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk"),
+    ]
+    if not devices:
+        raise PermissionDenied("otp_verify")
+    if any(not device.verify_is_allowed()[0] for device in devices):
+        _otp_failure(user, "otp_verify_throttled", path)
+        return OtpCheck(device=None, throttled=True)
+    token = normalise_code(code)
+    for device in devices:
+        if token and device.verify_token(token):
+            method = "totp" if isinstance(device, TOTPDevice) else "recovery_code"
+            for other in devices:
+                if other is not device:
+                    other.throttle_reset()
+            audit_append(
+                actor=user,
+                action="auth.otp_verify",
+                object_type="user",
+                object_id=str(user.public_id),
+                payload={"device": device.persistent_id, "method": method},
+            )
+            return OtpCheck(device=device, method=method)
+    if not token:  # an empty code reaches no device's verify_token: count it anyway
+        for device in devices:
+            device.throttle_increment()
+    _otp_failure(user, "otp_verify", path)
+    return OtpCheck(device=None)
+
+
+@transaction.atomic
+def otp_recovery_codes_regenerate(*, actor: Any) -> list[str]:
+    """A user with an authenticator replaces all their recovery codes (shown once)."""
+    user = _require_user(actor, "otp_recovery_codes_regenerate")
+    if confirmed_totp(user) is None:
+        raise PermissionDenied("otp_recovery_codes_regenerate")
+    recovery, codes = _new_recovery_codes(user)
+    audit_append(
+        actor=user,
+        action="user.otp_recovery_codes",
+        object_type="user",
+        object_id=str(user.public_id),
+        payload={"recovery_device": recovery.persistent_id, "recovery_codes": len(codes)},
+    )
+    return codes
+
+
+@transaction.atomic
+def otp_reset(*, actor: Any, user: User) -> User:
+    """A coordinator removes a user's second factor (lost phone): authenticator and recovery
+    codes. The user's sessions stop being verified at once and the next sign-in enrols again."""
+    require(actor, Perm.USER_MANAGE)
+    removed = [
+        device.persistent_id
+        for model in (TOTPDevice, StaticDevice)
+        for device in model.objects.filter(user=user)
+    ]
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit_append(
+        actor=actor,
+        action="user.otp_reset",
+        object_type="user",
+        object_id=str(user.public_id),
+        payload={"devices_removed": sorted(removed)},
+    )
+    return user

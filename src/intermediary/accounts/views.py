@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intermediary.access.policy import Perm, require_or_404
-from intermediary.accounts import selectors, services
+from intermediary.accounts import otp, selectors, services
 from intermediary.accounts.forms import (
     ApiTokenForm,
     OrganisationForm,
+    OtpCodeForm,
     UserCreateForm,
     UserRolesForm,
 )
@@ -142,7 +148,11 @@ def user_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if done is not None:
         return redirect("accounts-user-detail", public_id=target.public_id)
-    return render(request, "accounts/user_detail.html", {"target": target, "form": form})
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"target": target, "form": form, "target_enrolled": otp.confirmed_totp(target) is not None},
+    )
 
 
 @login_required
@@ -162,4 +172,145 @@ def user_set_active(request: HttpRequest, public_id: str) -> HttpResponse:
     if saved is None:
         for error in form.non_field_errors():
             messages.error(request, str(error))
+    return redirect("accounts-user-detail", public_id=target.public_id)
+
+
+# --- Second factor ---------------------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after the second factor: the page first asked for, if it is ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """The sign-in step after the password: a code from the authenticator or a recovery code."""
+    user = request.user
+    if otp.is_verified(user):
+        return HttpResponseRedirect(_next_url(request))
+    if otp.confirmed_totp(user) is None:
+        if otp.second_factor_required(user):
+            query = urlencode({"next": _next_url(request)})
+            return HttpResponseRedirect(f"{resolve_url('accounts-otp-enrol')}?{query}")
+        return HttpResponseRedirect(_next_url(request))
+    form = OtpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        check = services.otp_verify(actor=user, code=form.cleaned_data["code"], path=request.path)
+        if check.ok:
+            otp.mark_verified(request, check.device)
+            if check.method == "recovery_code":
+                left = otp.recovery_codes_left(user)
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You signed in with a recovery code; %(n)s recovery code is left.",
+                        "You signed in with a recovery code; %(n)s recovery codes are left.",
+                        left,
+                    )
+                    % {"n": left},
+                )
+            return HttpResponseRedirect(_next_url(request))
+        if check.throttled:
+            form.add_error("code", _("Too many wrong codes. Wait a moment, then try again."))
+        else:
+            form.add_error("code", _("This code is not valid."))
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"form": form, "next": _next_url(request), "hide_nav": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_enrol(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator: QR code, otpauth URI and secret; a code confirms it; then the
+    recovery codes are shown, once."""
+    user = request.user
+    if otp.confirmed_totp(user) is not None:
+        if not otp.is_verified(user):
+            return redirect("accounts-otp")
+        messages.info(request, _("Two-factor sign-in is already set up."))
+        return redirect("accounts-two-factor")
+    device = services.otp_enrolment_start(actor=user)
+    form = OtpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = call_service(
+            form,
+            lambda: services.otp_enrolment_confirm(
+                actor=user, code=form.cleaned_data["code"], path=request.path
+            ),
+        )
+        if result is not None:
+            confirmed, codes = result
+            otp.mark_verified(request, confirmed)
+            return render(
+                request,
+                "accounts/recovery_codes.html",
+                {"codes": codes, "next": _next_url(request), "enrolled": True},
+            )
+        if not form.errors:
+            form.add_error("code", _("This code is not valid."))
+    uri = device.config_url
+    return render(
+        request,
+        "accounts/otp_enrol.html",
+        {
+            "form": form,
+            "uri": uri,
+            "secret": otp.base32_secret(device),
+            "qr_svg": otp.qr_svg(uri),
+            "next": _next_url(request),
+            "hide_nav": not otp.is_verified(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """One's own second factor: enrolled or not, recovery codes left."""
+    user = request.user
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {
+            "enrolled": otp.confirmed_totp(user) is not None,
+            "codes_left": otp.recovery_codes_left(user),
+            "required": settings.INTERMEDIARY_REQUIRE_2FA,
+        },
+    )
+
+
+@login_required
+@require_POST
+def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
+    """New recovery codes replace the old ones; shown in this response only."""
+    codes = services.otp_recovery_codes_regenerate(actor=request.user)
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": codes, "next": resolve_url("accounts-two-factor"), "enrolled": False},
+    )
+
+
+@login_required
+@require_POST
+def user_otp_reset(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A coordinator removes another user's second factor; they enrol again at next sign-in."""
+    _require_or_404(request, Perm.USER_MANAGE)
+    target = selectors.user_get(user=request.user, public_id=public_id, path=request.path)
+    services.otp_reset(actor=request.user, user=target)
+    messages.success(
+        request,
+        _("Two-factor sign-in of %(name)s removed: they set it up again at their next sign-in.")
+        % {"name": target.username},
+    )
     return redirect("accounts-user-detail", public_id=target.public_id)

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from intermediary.accounts.otp import needs_second_factor
 from intermediary.accounts.services import api_token_authenticate
 
 
@@ -22,11 +23,12 @@ class TokenAuth(HttpBearer):
 
 
 class ActiveSessionAuth(SessionAuth):
-    """Session auth that refuses deactivated users still holding a session."""
+    """Session auth that refuses deactivated users still holding a session, and sessions that
+    have not passed the second factor (401, like no session at all)."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or needs_second_factor(user):
             return None
         return user
 

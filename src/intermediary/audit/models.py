@@ -52,3 +52,31 @@ class AccessDenial(models.Model):
 
     def __str__(self) -> str:
         return f"denied {self.action} {self.object_type}:{self.object_ref}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed Merkle root (RFC 9162) over events 1..tree_size: what parties keep.
+
+    Append-only like the events (a trigger on PostgreSQL). ``at`` is stored exactly as signed
+    (UTC, whole seconds); ``public_key`` (raw, hex) lets the log check checkpoints signed by an
+    earlier key after a rotation; ``key_id`` is its SHA-256.
+    """
+
+    log = models.CharField(max_length=200)
+    tree_size = models.BigIntegerField(unique=True)
+    root_hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    key_id = models.CharField(max_length=64)
+    public_key = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["-tree_size"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tree_size__gte=0), name="audit_checkpoint_size_nonnegative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.tree_size} {self.root_hash[:12]}"

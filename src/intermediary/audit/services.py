@@ -86,6 +86,14 @@ def _chain_head() -> tuple[int, str]:
     return (0, GENESIS_HASH) if head is None else (head.seq, head.hash)
 
 
+def lock_chain_head() -> tuple[int, str]:
+    """Take the chain lock for the rest of the current transaction and return the head
+    (seq, hash): nothing can be appended until it commits (checkpoints sign a stable prefix)."""
+    _require_transaction()
+    _lock_chain_head()
+    return _chain_head()
+
+
 def _build_event(
     *,
     seq: int,

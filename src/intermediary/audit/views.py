@@ -1,16 +1,29 @@
-"""The auditor's pages: the event chain, its verification, and the denial log."""
+"""The auditor's pages (the event chain, its verification, the denial log) and the signed
+checkpoints page that staff, auditors and parties share."""
 
 from __future__ import annotations
 
+import json
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from intermediary.access.policy import Perm, require_or_404
+from intermediary.access.policy import Perm, can, require_or_404
 from intermediary.audit import selectors
+from intermediary.audit.checkpoints import (
+    audit_checkpoint_create,
+    to_checkpoint,
+    verify_checkpoints,
+)
+from intermediary.audit.services import AuditError
+from intermediary.audit.signing import SigningKeyError
 from intermediary.audit.verify import verify_chain
+from intermediary.core.downloads import attachment_response
 
 PAGE_SIZE = 50
 
@@ -43,7 +56,17 @@ def chain_verify(request: HttpRequest) -> HttpResponse:
     """Recompute the chain on demand and show the result (the same check as the CLI)."""
     _auditors_only(request)
     report = verify_chain(expected_head=request.GET.get("head") or None)
-    return render(request, "audit/verify.html", {"report": report})
+    checkpoints = verify_checkpoints()
+    checkpoints.reverse()  # newest first
+    return render(
+        request,
+        "audit/verify.html",
+        {
+            "report": report,
+            "checkpoints": checkpoints,
+            "checkpoints_ok": all(c.ok for c in checkpoints),
+        },
+    )
 
 
 @login_required
@@ -54,3 +77,75 @@ def denial_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "audit/denials.html", {"page": page})
+
+
+# --- Signed checkpoints --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def checkpoint_list(request: HttpRequest) -> HttpResponse:
+    """Checkpoints with their downloads, the public key, and (coordinators) a create button."""
+    require_or_404(request.user, Perm.AUDIT_CHECKPOINT_VIEW, path=request.path)
+    page = Paginator(selectors.audit_checkpoint_list(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    try:
+        public_key = selectors.audit_public_key(user=request.user, path=request.path)
+    except Http404:
+        public_key = None
+    context = {
+        "page": page,
+        "public_key": public_key,
+        "may_create": can(request.user, Perm.AUDIT_CHECKPOINT_CREATE),
+    }
+    return render(request, "audit/checkpoints.html", context)
+
+
+@login_required
+@require_POST
+def checkpoint_create(request: HttpRequest) -> HttpResponse:
+    require_or_404(request.user, Perm.AUDIT_CHECKPOINT_CREATE, path=request.path)
+    try:
+        checkpoint = audit_checkpoint_create(actor=request.user)
+    except SigningKeyError:
+        messages.error(
+            request,
+            _(
+                "No checkpoint was created: no signing key is configured on the server "
+                "(AUDIT_SIGNING_KEY_FILE)."
+            ),
+        )
+    except AuditError:
+        messages.error(
+            request,
+            _("No checkpoint was created: the audit log is broken; the auditors can verify it."),
+        )
+    else:
+        messages.success(
+            request,
+            _("Checkpoint signed over %(n)d events.") % {"n": checkpoint.tree_size},
+        )
+    return redirect("audit-checkpoints")
+
+
+@login_required
+@require_GET
+def checkpoint_download(request: HttpRequest, tree_size: int) -> HttpResponse:
+    """The checkpoint as the JSON document the offline verifier reads."""
+    row = selectors.audit_checkpoint_get(user=request.user, tree_size=tree_size, path=request.path)
+    body = json.dumps(to_checkpoint(row).document(), indent=2).encode() + b"\n"
+    return attachment_response(
+        body, filename=f"checkpoint-{row.tree_size}.json", content_type="application/json"
+    )
+
+
+@login_required
+@require_GET
+def public_key_download(request: HttpRequest) -> HttpResponse:
+    info = selectors.audit_public_key(user=request.user, path=request.path)
+    return attachment_response(
+        info.public_key_pem.encode("ascii"),
+        filename=f"audit-public-key-{info.key_id[:16]}.pem",
+        content_type="application/x-pem-file",
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from intermediary.access.policy import SYSTEM
@@ -68,10 +71,41 @@ def load_demo() -> DemoSummary:
         _load_spine()
         for step in EXTRA_STEPS:
             step(summary)
+        _sign_checkpoint(summary)
     summary.logins = [
         DemoLogin(u, o, [r.value for r in roles]) for u, o, roles, _f, _l in DEMO_USERS
     ]
     return summary
+
+
+DEMO_SIGNING_KEY_NAME = "audit-signing-key.pem"
+
+
+def demo_signing_key_path() -> Path:
+    """The configured AUDIT_SIGNING_KEY_FILE, else a key generated once in the data directory
+    (INTERMEDIARY_VAR_DIR, by default var/, never committed)."""
+    from intermediary.audit.signing import write_new_private_key
+
+    if settings.AUDIT_SIGNING_KEY_FILE:
+        return Path(settings.AUDIT_SIGNING_KEY_FILE)
+    path = Path(settings.VAR_DIR) / DEMO_SIGNING_KEY_NAME
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # another process made it first: use it
+            write_new_private_key(path)
+    return path
+
+
+def _sign_checkpoint(summary: DemoSummary) -> None:
+    """End of the demo build: one signed checkpoint over everything it logged."""
+    from intermediary.audit.checkpoints import audit_checkpoint_create
+    from intermediary.audit.signing import load_private_key
+
+    path = demo_signing_key_path()
+    checkpoint = audit_checkpoint_create(actor=SYSTEM, key=load_private_key(path))
+    summary.notes.append(
+        f"Signed audit checkpoint over {checkpoint.tree_size} events (signing key: {path})."
+    )
 
 
 def _load_spine() -> None:

@@ -1,4 +1,5 @@
-"""API: the audit chain for auditors (events and verification)."""
+"""API: the audit chain for auditors (events, verification, inclusion proofs) and the signed
+checkpoints with their consistency proofs for staff and parties (docs/audit.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from ninja import Router, Schema
 from intermediary.access.policy import Perm, require_or_404
 from intermediary.api.routers.accounts import ERRORS
 from intermediary.audit import selectors
+from intermediary.audit.checkpoints import to_checkpoint
 from intermediary.audit.verify import verify_chain
+from intermediary.core.errors import field_error
 
 router = Router(tags=["audit"])
 MAX_LIMIT = 500
@@ -77,3 +80,117 @@ def chain_verify(request: HttpRequest, head: str | None = None) -> VerifyOut:
         first_broken_seq=report.first_broken_seq,
         reason=report.reason,
     )
+
+
+# --- Signed checkpoints (Perm.AUDIT_CHECKPOINT_VIEW; the documents the offline verifier reads) ---
+
+
+def _required(name: str, value: int | None) -> int:
+    """Query parameters are declared optional so that access is checked before their presence:
+    a user who may not call the endpoint gets 404 either way; one who may gets 422."""
+    if value is None:
+        raise field_error(name, "This parameter is required.")
+    return value
+
+
+class PublicKeyOut(Schema):
+    algorithm: str
+    key_id: str
+    public_key_pem: str
+
+
+class CheckpointOut(Schema):
+    """Exactly the document `intermediary audit verify-checkpoint` reads."""
+
+    log: str
+    tree_size: int
+    root_hash: str
+    at: str
+    key_id: str
+    signature: str
+
+
+class ConsistencyOut(Schema):
+    log: str
+    first: int
+    second: int
+    proof: list[str]
+
+
+class InclusionOut(Schema):
+    log: str
+    tree_size: int
+    leaf_index: int
+    event_seq: int
+    event_hash: str
+    proof: list[str]
+
+
+@router.get("/public-key", response={200: PublicKeyOut, **ERRORS}, url_name="api-audit-public-key")
+def public_key(request: HttpRequest) -> PublicKeyOut:
+    """The checkpoint signing key (PEM) and its id; keep it to verify checkpoints offline."""
+    info = selectors.audit_public_key(user=request.user, path=request.path)
+    return PublicKeyOut(
+        algorithm=info.algorithm, key_id=info.key_id, public_key_pem=info.public_key_pem
+    )
+
+
+@router.get(
+    "/checkpoints", response={200: list[CheckpointOut], **ERRORS}, url_name="api-audit-checkpoints"
+)
+def checkpoint_list(request: HttpRequest, limit: int = 100) -> list[CheckpointOut]:
+    """Signed checkpoints, newest first."""
+    require_or_404(request.user, Perm.AUDIT_CHECKPOINT_VIEW, path=request.path)
+    rows = selectors.audit_checkpoint_list(user=request.user)[: max(1, min(limit, MAX_LIMIT))]
+    return [CheckpointOut(**to_checkpoint(row).document()) for row in rows]
+
+
+@router.get(
+    "/checkpoints/latest",
+    response={200: CheckpointOut, **ERRORS},
+    url_name="api-audit-checkpoint-latest",
+)
+def checkpoint_latest(request: HttpRequest) -> CheckpointOut:
+    row = selectors.audit_checkpoint_get(user=request.user, tree_size=None, path=request.path)
+    return CheckpointOut(**to_checkpoint(row).document())
+
+
+@router.get(
+    "/checkpoints/{tree_size}",
+    response={200: CheckpointOut, **ERRORS},
+    url_name="api-audit-checkpoint",
+)
+def checkpoint_get(request: HttpRequest, tree_size: int) -> CheckpointOut:
+    row = selectors.audit_checkpoint_get(user=request.user, tree_size=tree_size, path=request.path)
+    return CheckpointOut(**to_checkpoint(row).document())
+
+
+@router.get(
+    "/consistency", response={200: ConsistencyOut, **ERRORS}, url_name="api-audit-consistency"
+)
+def consistency(
+    request: HttpRequest, first: int | None = None, second: int | None = None
+) -> ConsistencyOut:
+    """The RFC 9162 proof that checkpoint ``second`` extends checkpoint ``first``; both must be
+    checkpointed sizes (anything else: 404). Both are required (422), checked after access."""
+    require_or_404(request.user, Perm.AUDIT_CHECKPOINT_VIEW, path=request.path)
+    proof = selectors.audit_consistency_proof(
+        user=request.user,
+        first=_required("first", first),
+        second=_required("second", second),
+        path=request.path,
+    )
+    return ConsistencyOut(**proof.document())
+
+
+@router.get("/inclusion", response={200: InclusionOut, **ERRORS}, url_name="api-audit-inclusion")
+def inclusion(
+    request: HttpRequest, seq: int | None = None, tree_size: int | None = None
+) -> InclusionOut:
+    """Auditors: the RFC 9162 proof that event ``seq`` (required) is in a checkpoint (default:
+    the latest)."""
+    require_or_404(request.user, Perm.AUDIT_VIEW, path=request.path)
+    proof = selectors.audit_inclusion_proof(
+        user=request.user, seq=_required("seq", seq), tree_size=tree_size, path=request.path
+    )
+    return InclusionOut(**proof.document())

@@ -1,0 +1,40 @@
+"""Matrix cases for the second factor: the sign-in step, enrolment, one's own recovery codes,
+and the coordinator's reset of another user's second factor.
+
+Every persona's session here has passed the second factor (see ``World.client``), so the step
+and enrolment pages send them on; what an unverified session gets is in
+tests/accounts/test_two_factor.py.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tests.authz.cases import EVERY_USER, Case, allow
+
+if TYPE_CHECKING:
+    from tests.conftest import World
+
+
+def _target(world: World) -> dict[str, Any]:
+    return {"public_id": world.users["north_observer"].public_id}
+
+
+CASES = [
+    # The sign-in step: a verified session is sent on to where it was going.
+    Case("accounts-otp", expect=allow(302, *EVERY_USER)),
+    Case("accounts-otp", "POST", data=lambda w: {"code": "000000"}, expect=allow(302, *EVERY_USER)),
+    # Enrolment: someone already enrolled is sent to their two-factor page, never re-enrols.
+    Case("accounts-otp-enrol", expect=allow(302, *EVERY_USER)),
+    Case(
+        "accounts-otp-enrol",
+        "POST",
+        data=lambda w: {"code": "000000"},
+        expect=allow(302, *EVERY_USER),
+    ),
+    # One's own second factor and recovery codes.
+    Case("accounts-two-factor", expect=allow(200, *EVERY_USER)),
+    Case("accounts-recovery-codes", "POST", expect=allow(200, *EVERY_USER)),
+    # Resetting another user's second factor: coordinators only; for anyone else it is not there.
+    Case("accounts-user-otp-reset", "POST", params=_target, expect=allow(302, "coordinator")),
+]
