@@ -66,6 +66,7 @@ CASES = [
     Case("imports-detail", params=_import, setup=_an_import, expect=STAFF),
     Case("imports-progress", params=_import, setup=_an_import, expect=STAFF),
     Case("imports-errors-csv", params=_import, setup=_an_import, expect=STAFF),
+    Case("imports-file", params=_import, setup=_an_import, expect=STAFF),
     Case("imports-persons-export", expect=allow(200, *REGISTRY_USERS)),
     # API. Without a file the upload answers 422 to those who may upload (the check comes
     # after access, so the status still tells who may): 403 for parties, 404 for the rest.
@@ -77,6 +78,7 @@ CASES = [
     ),
     Case("/api/v1/dossiers/{dossier_id}/imports", params=_api_dossier, expect=STAFF),
     Case("/api/v1/imports/{import_id}", params=_api_import, setup=_an_import, expect=STAFF),
+    Case("/api/v1/imports/{import_id}/file", params=_api_import, setup=_an_import, expect=STAFF),
     Case(
         "/api/v1/imports/{import_id}/errors",
         params=_api_import,

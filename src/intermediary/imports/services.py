@@ -19,19 +19,27 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intermediary.access.policy import Perm, PermissionDenied, can, require
+from intermediary.access.policy import (
+    Perm,
+    PermissionDenied,
+    can,
+    require,
+    visible_person_imports,
+)
 from intermediary.accounts.models import Organisation
 from intermediary.audit.services import audit_append
+from intermediary.core.downloads import RawFile, checked_raw_file
 from intermediary.core.errors import field_error, validation_error_fields
 from intermediary.dossiers.choices import DossierStatus
 from intermediary.dossiers.models import Dossier
 from intermediary.imports import registry_adapter
 from intermediary.imports.choices import BLOCKING_STATUSES, ImportStatus
 from intermediary.imports.decoding import normalise_encoding
+from intermediary.imports.exports import raw_content_type
 from intermediary.imports.models import PersonImport, PersonImportFile
 from intermediary.imports.problems import FileProblem, RowError
 from intermediary.imports.progress import Listener, ProgressWriter
-from intermediary.imports.tables import MAX_FILE_BYTES, Table, open_table
+from intermediary.imports.tables import MAX_FILE_BYTES, XLSX_MAGIC, Table, open_table
 from intermediary.imports.validation import Context, Validator
 from intermediary.registry.inputs import PersonInput
 
@@ -137,6 +145,45 @@ def person_import_upload(
     PersonImportFile.objects.create(person_import=job, content=content)
     _audit(actor, "person_import.upload", job, {"filename": job.filename, "size": job.size})
     return job
+
+
+@transaction.atomic
+def person_import_file_download(*, actor: Any, job: PersonImport) -> RawFile:
+    """The import's file exactly as uploaded, for intermediary staff who see the import (the
+    caller fetched it through ``selectors.person_import_get``, which answers 404 to everyone
+    else). Whatever became of the import (imported, rejected, failed), the file is what it
+    was checked against, and the one to correct and upload again.
+
+    A file of personal data leaving the system is an audit event, and the bytes are checked
+    against the SHA-256 recorded at upload first (``core.downloads.checked_raw_file``).
+    """
+    if not visible_person_imports(actor).filter(pk=job.pk).exists():
+        raise PermissionDenied("import_download")
+    content = bytes(PersonImportFile.objects.get(person_import=job).content)
+    raw = checked_raw_file(
+        content,
+        recorded_sha256=job.sha256,
+        filename=job.filename,
+        content_type=_upload_content_type(job, content),
+        what=f"import {job.public_id}",
+    )
+    _audit(
+        actor,
+        "person_import.download",
+        job,
+        {"sha256": raw.sha256, "size": len(content), "filename": job.filename},
+    )
+    return raw
+
+
+def _upload_content_type(job: PersonImport, content: bytes) -> str:
+    """The type the import read the file as; before (or without) a successful read, XLSX by
+    its signature, else unknown bytes: a file that could not be read is not called CSV."""
+    if job.format:
+        return raw_content_type(job.format, job.encoding)
+    if content.startswith(XLSX_MAGIC):
+        return raw_content_type("xlsx", "")
+    return "application/octet-stream"
 
 
 def person_import_submit(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from intermediary.access.policy import NOT_FOUND_MESSAGE, Perm, can, require, require_or_404
-from intermediary.core.downloads import attachment_response
+from intermediary.core.downloads import attachment_response, raw_file_response
 from intermediary.core.forms import call_service
 from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.dossiers.models import Dossier
@@ -84,6 +84,14 @@ def import_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """Status and progress; once rejected, the error report (row, column, message)."""
     job = _job(request, public_id)
     return render(request, "imports/detail.html", {"job": job, "errors": job.errors})
+
+
+@login_required
+@require_GET
+def import_file(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The file exactly as uploaded, under its original name (audited, hash checked)."""
+    job = _job(request, public_id)
+    return raw_file_response(services.person_import_file_download(actor=request.user, job=job))
 
 
 @login_required

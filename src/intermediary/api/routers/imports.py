@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from intermediary.access.policy import Perm, require, require_or_404
 from intermediary.api.routers.accounts import ERRORS
+from intermediary.core.downloads import raw_file_response
 from intermediary.core.errors import field_error
 from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.imports import exports, selectors, services
@@ -128,6 +129,14 @@ def import_errors(request: HttpRequest, import_id: uuid.UUID) -> list[RowErrorOu
     """Every kept error (``error_count`` on the import says how many there were in all)."""
     job = selectors.person_import_get(user=request.user, public_id=import_id, path=request.path)
     return [RowErrorOut(**error) for error in job.errors]
+
+
+@router.get("/imports/{import_id}/file", response={**ERRORS}, url_name="api-import-file")
+def import_file(request: HttpRequest, import_id: uuid.UUID) -> HttpResponse:
+    """The file exactly as uploaded, under its original name; ``Repr-Digest`` carries its
+    SHA-256 (RFC 9530), the one the import records. Each download is audited."""
+    job = selectors.person_import_get(user=request.user, public_id=import_id, path=request.path)
+    return raw_file_response(services.person_import_file_download(actor=request.user, job=job))
 
 
 @router.get("/exports/persons", response={**ERRORS}, url_name="api-persons-export")
