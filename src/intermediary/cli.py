@@ -137,19 +137,23 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
     """Sign a checkpoint over every event so far (run it on a schedule, e.g. daily)."""
     _setup_django()
     from intermediary.access.policy import SYSTEM
-    from intermediary.audit.checkpoints import audit_checkpoint_create
+    from intermediary.audit.checkpoints import audit_checkpoint_ensure
     from intermediary.audit.services import AuditError
     from intermediary.audit.signing import SigningKeyError
 
     try:
-        checkpoint = audit_checkpoint_create(actor=SYSTEM)
+        outcome = audit_checkpoint_ensure(actor=SYSTEM)
     except SigningKeyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except AuditError as exc:  # the log itself is broken: run `intermediary audit verify`
         print(f"refused: {exc}; run `intermediary audit verify`", file=sys.stderr)
         return 1
-    print(f"checkpoint: tree size {checkpoint.tree_size}")
+    checkpoint = outcome.checkpoint
+    if outcome.created:
+        print(f"checkpoint: tree size {checkpoint.tree_size}")
+    else:  # a scheduled run on an idle log: nothing new to sign, nothing written
+        print(f"unchanged: no new events since the checkpoint of tree size {checkpoint.tree_size}")
     print(f"root {checkpoint.root_hash}")
     print(f"key id {checkpoint.key_id}")
     return 0

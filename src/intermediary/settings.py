@@ -280,6 +280,13 @@ LISTS_MATCH_THRESHOLD = env_float("LISTS_MATCH_THRESHOLD", 0.5, low=0.0, high=1.
 # that signs them, and the log's name inside every signed checkpoint (docs/audit.md).
 AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE", "")
 AUDIT_LOG_ID = env_str("AUDIT_LOG_ID", "intermediary-audit")
+# Merkle proofs (consistency, inclusion) one user may have computed per minute; proofs served
+# from the cache do not count. Per process with the default local-memory cache (docs/audit.md).
+AUDIT_PROOF_RATE_LIMIT = env_int("AUDIT_PROOF_RATE_LIMIT", 10)
+if AUDIT_PROOF_RATE_LIMIT < 1:
+    raise ImproperlyConfigured(
+        f"AUDIT_PROOF_RATE_LIMIT must be at least 1, got {AUDIT_PROOF_RATE_LIMIT}"
+    )
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,11 @@ urlpatterns = [
     path("accounts/two-factor/", accounts.two_factor, name="accounts-two-factor"),
     path("accounts/two-factor/enrol/", accounts.otp_enrol, name="accounts-otp-enrol"),
     path(
+        "accounts/two-factor/enrol/start/",
+        accounts.otp_enrol_start,
+        name="accounts-otp-enrol-start",
+    ),
+    path(
         "accounts/two-factor/recovery-codes/",
         accounts.recovery_codes_regenerate,
         name="accounts-recovery-codes",

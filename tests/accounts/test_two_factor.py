@@ -31,6 +31,8 @@ pytestmark = pytest.mark.django_db
 
 OTP = "/accounts/otp/"
 ENROL = "/accounts/two-factor/enrol/"
+ENROL_START = "/accounts/two-factor/enrol/start/"
+STATUS_API = "/api/v1/me/two-factor"
 
 
 def password_only(username: str) -> Client:
@@ -206,6 +208,13 @@ def test_enrolment_shows_qr_uri_and_secret_then_recovery_codes_once(world: World
     assert response["Location"] == f"{ENROL}?next=%2Fdossiers%2F"
     page = client.get(response["Location"])
     assert page.status_code == 200
+    assert b"Set up an authenticator" in page.content
+    # The button starts the enrolment (POST), then the page shows it (post/redirect/get).
+    started = client.post(ENROL_START, {"next": "/dossiers/"})
+    assert started.status_code == 302
+    assert started["Location"] == f"{ENROL}?next=%2Fdossiers%2F"
+    page = client.get(started["Location"])
+    assert page.status_code == 200
     body = page.content.decode()
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     assert "<svg" in body
@@ -216,9 +225,13 @@ def test_enrolment_shows_qr_uri_and_secret_then_recovery_codes_once(world: World
     # The strict CSP stays as it was (the QR code is an inline <svg>, no image fetched).
     assert "script-src 'self'" in page["Content-Security-Policy"]
     assert "unsafe-inline" not in page["Content-Security-Policy"]
-    # A second visit keeps the same pending secret (the app may already hold it).
+    # A second visit, even a second press of the button, keeps the same pending secret (the
+    # app may already hold it).
     client.get(ENROL)
+    client.post(ENROL_START)
+    assert secret.replace(" ", "") in client.get(ENROL).content.decode().replace(" ", "")
     assert TOTPDevice.objects.filter(user=user).count() == 1
+    assert AuditEvent.objects.filter(action="user.otp_enrolment_start").count() == 1
 
     wrong = client.post(ENROL, {"code": "000000"})
     assert b"This code is not valid." in wrong.content
@@ -255,13 +268,53 @@ def test_enrolment_shows_qr_uri_and_secret_then_recovery_codes_once(world: World
     assert later.post(OTP, {"code": codes[3]}).status_code == 302
 
 
+def test_opening_the_enrolment_page_writes_nothing(world: World) -> None:
+    """A GET (a link preview, a prefetch, a reload) creates no device and logs no event."""
+    user = _new_user(world)
+    client = password_only(user.username)
+    events, denials = AuditEvent.objects.count(), AccessDenial.objects.count()
+    for _ in range(2):
+        page = client.get(ENROL)
+        assert page.status_code == 200
+        assert b"Set up an authenticator" in page.content
+        assert b"data-otp-secret" not in page.content
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert AuditEvent.objects.count() == events
+    assert AccessDenial.objects.count() == denials
+    # Only the button's POST starts it, audited once, without the secret.
+    assert client.post(ENROL_START).status_code == 302
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    event = AuditEvent.objects.get(action="user.otp_enrolment_start")
+    assert AuditEvent.objects.count() == events + 1
+    assert event.object_id == str(user.public_id)
+    assert device.key not in json.dumps(
+        {f.name: str(getattr(event, f.name)) for f in AuditEvent._meta.concrete_fields}
+    )
+    # The start is a POST only.
+    assert client.get(ENROL_START).status_code == 405
+
+
+def test_confirming_before_starting_asks_to_start(world: World) -> None:
+    user = _new_user(world)
+    client = password_only(user.username)
+    response = client.post(ENROL, {"code": "123456"})
+    assert response.status_code == 200
+    assert b"Start the enrolment again." in response.content
+    assert b"Set up an authenticator" in response.content
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert client.get("/dossiers/")["Location"].startswith(ENROL)
+
+
 def test_a_password_alone_cannot_replace_an_enrolled_authenticator(world: World) -> None:
     client = password_only("coordinator")
     response = client.get(ENROL)
     assert response["Location"] == OTP
     response = client.post(ENROL, {"code": "123456"})
     assert response["Location"] == OTP
+    response = client.post(ENROL_START)
+    assert response["Location"] == OTP
     assert TOTPDevice.objects.filter(user=world.users["coordinator"]).count() == 1
+    assert not AuditEvent.objects.filter(action="user.otp_enrolment_start").exists()
 
 
 # --- Recovery codes and reset -------------------------------------------------------------------
@@ -317,6 +370,52 @@ def test_only_coordinators_reset_and_others_get_404(world: World, persona: str) 
     assert TOTPDevice.objects.filter(user=target).exists()
     assert not AuditEvent.objects.filter(action="user.otp_reset").exists()
     assert AccessDenial.objects.filter(path=f"/users/{target.public_id}/two-factor/reset/").exists()
+
+
+# --- One's own status in the API ---------------------------------------------------------------
+
+
+def test_the_api_tells_a_user_their_own_second_factor_status(world: World) -> None:
+    user = world.users["south_negotiator"]
+    client = world.client("south_negotiator")
+    assert client.get(STATUS_API).json() == {
+        "enrolled": True,
+        "recovery_codes_left": 0,
+        "required": True,
+    }
+    codes = otp_recovery_codes_regenerate(actor=user)
+    assert client.get(STATUS_API).json()["recovery_codes_left"] == 10
+    assert password_only("south_negotiator").post(OTP, {"code": codes[0]}).status_code == 302
+    response = client.get(STATUS_API)
+    assert response.json()["recovery_codes_left"] == 9
+    # Never a secret, a code or a device id.
+    device = TOTPDevice.objects.get(user=user)
+    body = response.content.decode()
+    assert device.key not in body
+    assert not any(code in body for code in codes)
+    assert device.persistent_id not in body
+    # The same status the page shows.
+    assert b"9 recovery codes left." in client.get("/accounts/two-factor/").content
+
+
+def test_the_api_status_of_a_user_without_an_authenticator(world: World, settings: Any) -> None:
+    settings.INTERMEDIARY_REQUIRE_2FA = False
+    user = _new_user(world)
+    _token, plaintext = api_token_create(actor=user, name="script")
+    response = Client().get(STATUS_API, headers={"Authorization": f"Bearer {plaintext}"})
+    assert response.json() == {"enrolled": False, "recovery_codes_left": 0, "required": False}
+    # A password-only session, when the second factor is required, gets the usual 401.
+    settings.INTERMEDIARY_REQUIRE_2FA = True
+    assert password_only(user.username).get(STATUS_API).status_code == 401
+
+
+def test_the_access_module_lets_nobody_read_another_users_second_factor(world: World) -> None:
+    from intermediary.access.policy import Perm, can
+
+    coordinator = world.users["coordinator"]
+    assert can(coordinator, Perm.SECOND_FACTOR_VIEW, coordinator)
+    assert not can(coordinator, Perm.SECOND_FACTOR_VIEW, world.users["north_observer"])
+    assert not can(world.users["north_observer"], Perm.SECOND_FACTOR_VIEW, coordinator)
 
 
 # --- The demo's optional mode and the setting ---------------------------------------------------

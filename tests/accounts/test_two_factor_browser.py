@@ -1,6 +1,6 @@
-"""In a real browser: a new user signs in, is sent to enrolment, scans (reads) the QR page,
-confirms with a code, keeps the recovery codes, and reaches the dossiers; the strict CSP
-blocks nothing on the way."""
+"""In a real browser: a new user signs in, is sent to enrolment, starts it with the button,
+scans (reads) the QR page, confirms with a code, keeps the recovery codes, and reaches the
+dossiers; the strict CSP blocks nothing on the way."""
 
 from __future__ import annotations
 
@@ -45,6 +45,11 @@ def test_enrol_an_authenticator_in_the_browser(
 
     assert "/accounts/two-factor/enrol/" in page.url
     assert page.get_by_role("heading", name="Set up two-factor sign-in").is_visible()
+    # Opening the page created nothing: the button does (a POST with the CSRF token).
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    page.get_by_role("button", name="Set up an authenticator").click()
+    page.wait_for_load_state()
+    assert "/accounts/two-factor/enrol/?next=" in page.url
     qr = page.locator(".qr svg")
     assert qr.is_visible()
     box = qr.bounding_box()

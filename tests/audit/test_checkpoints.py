@@ -24,6 +24,7 @@ from intermediary.audit import merkle
 from intermediary.audit.canonical import canonical_bytes
 from intermediary.audit.checkpoints import (
     audit_checkpoint_create,
+    audit_checkpoint_ensure,
     to_checkpoint,
     verify_checkpoints,
 )
@@ -123,10 +124,44 @@ def test_a_checkpoint_signs_the_root_over_every_event_and_is_logged(
         {"log": "test-log", "tree_size": before, "root_hash": checkpoint.root_hash, "at": signed.at}
     )
     public_key.verify(bytes.fromhex(checkpoint.signature), body)
-    # The next checkpoint covers the event that logged this one.
+    # The next checkpoint covers the event that logged this one (once the log grew more).
+    _events(1)
     second = audit_checkpoint_create(actor=SYSTEM)
-    assert second.tree_size == before + 1
+    assert second.tree_size == before + 2
     assert [r.ok for r in verify_checkpoints()] == [True, True]
+
+
+def test_creating_again_on_a_log_that_has_not_grown_returns_the_latest(
+    world: World, key_file: Path, tmp_path: Path, settings: Any
+) -> None:
+    """Only the latest checkpoint's own event since it: nothing new to sign, nothing written,
+    so an idle log does not grow by one event per scheduled run."""
+    first = audit_checkpoint_ensure(actor=world.users["coordinator"])
+    assert first.created
+    events = AuditEvent.objects.count()
+    again = audit_checkpoint_ensure(actor=world.users["coordinator"])
+    assert not again.created
+    assert again.checkpoint.pk == first.checkpoint.pk
+    assert AuditEvent.objects.count() == events
+    assert AuditCheckpoint.objects.count() == 1
+    # Any other event since: a new checkpoint, which covers the previous one's event too.
+    _events(1)
+    grown = audit_checkpoint_ensure(actor=SYSTEM)
+    assert grown.created
+    assert grown.checkpoint.tree_size == events + 1
+    # A new key (rotation) or a new log name always gets a checkpoint of its own.
+    assert not audit_checkpoint_ensure(actor=SYSTEM).created
+    rotated_key = tmp_path / "rotated.pem"
+    assert main(["audit", "keygen", "--out", str(rotated_key)]) == 0
+    settings.AUDIT_SIGNING_KEY_FILE = str(rotated_key)
+    rotated = audit_checkpoint_ensure(actor=SYSTEM)
+    assert rotated.created
+    assert rotated.checkpoint.key_id != grown.checkpoint.key_id
+    settings.AUDIT_LOG_ID = "renamed-log"
+    renamed = audit_checkpoint_ensure(actor=SYSTEM)
+    assert renamed.created
+    assert renamed.checkpoint.log == "renamed-log"
+    assert all(r.ok for r in verify_checkpoints())
 
 
 @pytest.mark.usefixtures("no_key")
@@ -235,6 +270,16 @@ def test_checkpoint_command_prints_size_root_and_key(
     assert f"tree size {checkpoint.tree_size}" in out
     assert checkpoint.root_hash in out
     assert checkpoint.key_id in out
+    assert not out.startswith("unchanged")
+
+    # Scheduled again on an idle log: the same checkpoint, said to be unchanged, none written.
+    assert main(["audit", "checkpoint"]) == 0
+    again = capsys.readouterr().out
+    assert again.startswith(
+        f"unchanged: no new events since the checkpoint of tree size {checkpoint.tree_size}"
+    )
+    assert checkpoint.root_hash in again
+    assert AuditCheckpoint.objects.count() == 1
 
 
 # --- The party's side: API documents and the offline verifier --------------------------------
@@ -304,6 +349,7 @@ def test_a_rewritten_log_cannot_prove_it_extends_a_kept_checkpoint(
     checkpoint over the rewritten log: the party's kept checkpoint exposes it."""
     with tampering():
         AuditEvent.objects.filter(seq=2).update(payload_hash="cd" * 32, hash="ef" * 32)
+    _events(1, start=100)
     rewritten = audit_checkpoint_create(actor=SYSTEM)
     m, n = kept["first"].tree_size, rewritten.tree_size
     new = _fetch(world, "north_observer", f"/api/v1/audit/checkpoints/{n}", tmp_path / "c.json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -53,14 +54,17 @@ def test_concurrent_writers_make_one_gapless_chain(require_postgres: None) -> No
 
 
 def _checkpointer(
-    key: Ed25519PrivateKey, barrier: threading.Barrier, errors: list[BaseException]
+    key: Ed25519PrivateKey,
+    barrier: threading.Barrier,
+    errors: list[BaseException],
+    outcomes: list[Any],
 ) -> None:
-    from intermediary.audit.checkpoints import audit_checkpoint_create
+    from intermediary.audit.checkpoints import audit_checkpoint_ensure
 
     try:
         barrier.wait()
         for _j in range(3):
-            audit_checkpoint_create(actor=SYSTEM, key=key)
+            outcomes.append(audit_checkpoint_ensure(actor=SYSTEM, key=key))
     except BaseException as exc:
         errors.append(exc)
     finally:
@@ -70,7 +74,8 @@ def _checkpointer(
 @pytest.mark.django_db(transaction=True)
 def test_checkpoints_taken_among_writers_are_consistent(require_postgres: None) -> None:
     """Checkpointers racing writers (and each other) take the chain lock: every checkpoint gets
-    its own size and a root that the events still hash to."""
+    its own size and a root that the events still hash to. A checkpointer that finds only the
+    previous checkpoint's event since it gets that checkpoint back, and writes nothing."""
     from intermediary.audit.checkpoints import verify_checkpoints
     from intermediary.audit.models import AuditCheckpoint
 
@@ -78,10 +83,11 @@ def test_checkpoints_taken_among_writers_are_consistent(require_postgres: None) 
     writers, checkpointers = 4, 3
     barrier = threading.Barrier(writers + checkpointers)
     errors: list[BaseException] = []
+    outcomes: list[Any] = []
     threads = [
         threading.Thread(target=_writer, args=(i, barrier, errors)) for i in range(writers)
     ] + [
-        threading.Thread(target=_checkpointer, args=(key, barrier, errors))
+        threading.Thread(target=_checkpointer, args=(key, barrier, errors, outcomes))
         for _i in range(checkpointers)
     ]
     for thread in threads:
@@ -90,7 +96,12 @@ def test_checkpoints_taken_among_writers_are_consistent(require_postgres: None) 
         thread.join(timeout=120)
     close_old_connections()
     assert not errors, errors
-    assert AuditCheckpoint.objects.count() == checkpointers * 3
+    assert len(outcomes) == checkpointers * 3
+    created = sorted(o.checkpoint.tree_size for o in outcomes if o.created)
+    assert sorted(AuditCheckpoint.objects.values_list("tree_size", flat=True)) == created
+    assert len(set(created)) == len(created)
+    assert {o.checkpoint.tree_size for o in outcomes} == set(created)
+    assert AuditEvent.objects.filter(action="audit.checkpoint").count() == len(created)
     results = verify_checkpoints()
     assert all(r.ok for r in results), [r.problem for r in results if not r.ok]
     assert verify_chain().ok

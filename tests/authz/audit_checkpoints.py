@@ -2,9 +2,9 @@
 
 Every signed-in user of the intermediary or of a party reads checkpoints, their downloads and
 the public key (Perm.AUDIT_CHECKPOINT_VIEW): a party keeping its own signed copies is the
-point. Only coordinators create one. Inclusion proofs name events: auditors only. The query
-parameters of the proof endpoints are checked after access, so a request without them answers
-422 to those who may call the endpoint and 404 to everyone else.
+point. Only coordinators create one (page and API). Inclusion proofs name events: auditors
+only. The query parameters of the proof endpoints are checked after access, so a request
+without them answers 422 to those who may call the endpoint and 404 to everyone else.
 """
 
 from __future__ import annotations
@@ -62,6 +62,12 @@ CASES = [
     Case("audit-public-key", setup=configure_key, expect=READERS),
     Case("/api/v1/audit/public-key", setup=configure_key, expect=READERS),
     Case("/api/v1/audit/checkpoints", setup=a_checkpoint, expect=READERS),
+    Case(
+        "/api/v1/audit/checkpoints",
+        "POST",
+        setup=configure_key,
+        expect=allow(201, "coordinator"),
+    ),
     Case("/api/v1/audit/checkpoints/latest", setup=a_checkpoint, expect=READERS),
     Case("/api/v1/audit/checkpoints/{tree_size}", params=_size, setup=a_checkpoint, expect=READERS),
     Case("/api/v1/audit/consistency", setup=a_checkpoint, expect=allow(422, *EVERY_USER)),

@@ -1,5 +1,5 @@
-"""Matrix cases for the second factor: the sign-in step, enrolment, one's own recovery codes,
-and the coordinator's reset of another user's second factor.
+"""Matrix cases for the second factor: the sign-in step, enrolment, one's own recovery codes
+and status (also in the API), and the coordinator's reset of another user's second factor.
 
 Every persona's session here has passed the second factor (see ``World.client``), so the step
 and enrolment pages send them on; what an unverified session gets is in
@@ -24,8 +24,10 @@ CASES = [
     # The sign-in step: a verified session is sent on to where it was going.
     Case("accounts-otp", expect=allow(302, *EVERY_USER)),
     Case("accounts-otp", "POST", data=lambda w: {"code": "000000"}, expect=allow(302, *EVERY_USER)),
-    # Enrolment: someone already enrolled is sent to their two-factor page, never re-enrols.
+    # Enrolment: someone already enrolled is sent to their two-factor page, never re-enrols
+    # (nor starts a new pending authenticator).
     Case("accounts-otp-enrol", expect=allow(302, *EVERY_USER)),
+    Case("accounts-otp-enrol-start", "POST", expect=allow(302, *EVERY_USER)),
     Case(
         "accounts-otp-enrol",
         "POST",
@@ -35,6 +37,8 @@ CASES = [
     # One's own second factor and recovery codes.
     Case("accounts-two-factor", expect=allow(200, *EVERY_USER)),
     Case("accounts-recovery-codes", "POST", expect=allow(200, *EVERY_USER)),
+    # The API's read-only view of one's own second factor (nobody reads another user's).
+    Case("/api/v1/me/two-factor", expect=allow(200, *EVERY_USER)),
     # Resetting another user's second factor: coordinators only; for anyone else it is not there.
     Case("accounts-user-otp-reset", "POST", params=_target, expect=allow(302, "coordinator")),
 ]

@@ -11,6 +11,7 @@ Every selector, service, view, API endpoint, export and search asks here. The ru
 * A party user sees the dossiers its organisation is party to, what its organisation submitted,
   and what was explicitly disclosed to it (only the disclosed fields).
 * Negotiators write on behalf of their party; observers only read.
+* The status of a user's own second factor is read by that user alone.
 * What a user may not see does not exist for them: callers answer 404, same body as missing.
 """
 
@@ -49,6 +50,8 @@ class Perm(StrEnum):
     AUDIT_CHECKPOINT_VIEW = "audit_checkpoint_view"
     AUDIT_CHECKPOINT_CREATE = "audit_checkpoint_create"
     ORGANISATION_MANAGE = "organisation_manage"
+    # One's own second-factor status (obj: the user it describes): only that user themself.
+    SECOND_FACTOR_VIEW = "second_factor_view"
     USER_MANAGE = "user_manage"
     DOSSIER_CREATE = "dossier_create"
     DOSSIER_MANAGE = "dossier_manage"  # parties, team, status of one dossier
@@ -184,6 +187,12 @@ def _audit_checkpoint_view(actor: Actor, obj: Any) -> bool:
     return actor.is_intermediary_staff or actor.is_auditor or actor.is_party
 
 
+def _own_account(actor: Actor, obj: Any) -> bool:
+    """The signed-in, active user themself, in an organisation or not: a second factor is
+    personal, and even a coordinator sees only whether another user enrolled."""
+    return actor.user_pk is not None and getattr(obj, "pk", None) == actor.user_pk
+
+
 def _dossier_manage(actor: Actor, obj: Any) -> bool:
     return actor.is_coordinator and obj is not None and obj.intermediary_id == actor.organisation_pk
 
@@ -241,6 +250,7 @@ _CHECKS: dict[Perm, Callable[[Actor, Any], bool]] = {
     # Coordinators create (auditors stay read-only; a schedule uses the CLI as SYSTEM).
     Perm.AUDIT_CHECKPOINT_CREATE: _coordinator_only,
     Perm.ORGANISATION_MANAGE: _coordinator_only,
+    Perm.SECOND_FACTOR_VIEW: _own_account,
     Perm.USER_MANAGE: _coordinator_only,
     Perm.DOSSIER_CREATE: _coordinator_only,
     Perm.DOSSIER_MANAGE: _dossier_manage,

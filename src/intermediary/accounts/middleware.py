@@ -48,7 +48,14 @@ class SessionExpiryMiddleware:
 # Pages an unverified session may still reach: signing in and out, the second-factor step and
 # enrolment, and the language switch. Static files are served before this middleware runs.
 SECOND_FACTOR_OPEN_URL_NAMES = frozenset(
-    {"accounts-login", "accounts-logout", "accounts-otp", "accounts-otp-enrol", "set_language"}
+    {
+        "accounts-login",
+        "accounts-logout",
+        "accounts-otp",
+        "accounts-otp-enrol",
+        "accounts-otp-enrol-start",
+        "set_language",
+    }
 )
 
 

@@ -31,6 +31,15 @@ def confirmed_totp(user: Any) -> TOTPDevice | None:
     return device
 
 
+def pending_totp(user: Any) -> TOTPDevice | None:
+    """The authenticator being enrolled (created by ``otp_enrolment_start``, not yet confirmed
+    with a code), if any. Only read here: opening the enrolment page must never create one."""
+    device: TOTPDevice | None = (
+        TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).order_by("pk").first()
+    )
+    return device
+
+
 def recovery_device(user: Any) -> StaticDevice | None:
     device: StaticDevice | None = (
         StaticDevice.objects.filter(user_id=user.pk, confirmed=True).order_by("pk").first()

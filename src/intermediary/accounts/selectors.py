@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from intermediary.access.policy import (
+    Perm,
+    can,
+    deny,
     get_visible_or_404,
     visible_organisations,
     visible_users,
 )
+from intermediary.accounts import otp
 from intermediary.accounts.models import ApiToken, Organisation, User
 
 
@@ -50,4 +56,28 @@ def api_token_list(*, user: Any) -> QuerySet[ApiToken]:
 def api_token_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> ApiToken:
     return get_visible_or_404(
         user, api_token_list(user=user), object_type="api_token", path=path, public_id=public_id
+    )
+
+
+@dataclass(frozen=True)
+class TwoFactorStatus:
+    """What a user may know of their own second factor: flags and a count, never a secret,
+    a code or a device id."""
+
+    enrolled: bool  # a confirmed authenticator exists
+    recovery_codes_left: int  # unused recovery codes
+    required: bool  # the installation requires a second factor (INTERMEDIARY_REQUIRE_2FA)
+
+
+def two_factor_status(*, user: Any, path: str = "") -> TwoFactorStatus:
+    """The acting user's own second factor (the two-factor page and ``/api/v1/me/two-factor``
+    read the same thing). Nobody reads another user's: the access module decides."""
+    if not can(user, Perm.SECOND_FACTOR_VIEW, user):
+        raise deny(
+            user, action=Perm.SECOND_FACTOR_VIEW.value, object_type="user", object_ref="", path=path
+        )
+    return TwoFactorStatus(
+        enrolled=otp.confirmed_totp(user) is not None,
+        recovery_codes_left=otp.recovery_codes_left(user),
+        required=bool(settings.INTERMEDIARY_REQUIRE_2FA),
     )

@@ -25,6 +25,7 @@ from intermediary.accounts.otp import (
     TOTP_DEVICE_NAME,
     confirmed_totp,
     normalise_code,
+    pending_totp,
 )
 from intermediary.audit.services import access_denial_record, audit_append
 from intermediary.core.errors import field_error
@@ -300,11 +301,13 @@ def _new_recovery_codes(user: User) -> tuple[StaticDevice, list[str]]:
 def otp_enrolment_start(*, actor: Any) -> TOTPDevice:
     """The authenticator being enrolled: a new secret, unconfirmed until a code proves the
     user's app holds it. Refused to anyone already enrolled (a coordinator resets first), so a
-    stolen password alone can never replace a confirmed factor."""
+    stolen password alone can never replace a confirmed factor. Called on an explicit POST
+    only (the enrolment page's GET just reads): a pending device that exists is returned
+    unchanged, since the user's app may already hold its secret."""
     user = _require_user(actor, "otp_enrolment_start")
     if confirmed_totp(user) is not None:
         raise PermissionDenied("otp_enrolment_start")
-    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    pending = pending_totp(user)
     if pending is not None:
         return pending
     device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)

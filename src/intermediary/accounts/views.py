@@ -228,18 +228,28 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _already_enrolled(request: HttpRequest) -> HttpResponse | None:
+    """Someone with a confirmed authenticator never enrols another: a session still to pass
+    the step goes there, a verified one to its two-factor page."""
+    if otp.confirmed_totp(request.user) is None:
+        return None
+    if not otp.is_verified(request.user):
+        return redirect("accounts-otp")
+    messages.info(request, _("Two-factor sign-in is already set up."))
+    return redirect("accounts-two-factor")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_enrol(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator: QR code, otpauth URI and secret; a code confirms it; then the
-    recovery codes are shown, once."""
+    """Enrol an authenticator. GET only reads: the pending authenticator's QR code, otpauth
+    URI and secret, or (none yet) a button that starts one by POST (``otp_enrol_start``), so
+    opening or prefetching the page writes nothing. POST confirms with a code from the app;
+    then the recovery codes are shown, once."""
     user = request.user
-    if otp.confirmed_totp(user) is not None:
-        if not otp.is_verified(user):
-            return redirect("accounts-otp")
-        messages.info(request, _("Two-factor sign-in is already set up."))
-        return redirect("accounts-two-factor")
-    device = services.otp_enrolment_start(actor=user)
+    enrolled = _already_enrolled(request)
+    if enrolled is not None:
+        return enrolled
     form = OtpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = call_service(
@@ -258,33 +268,44 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
             )
         if not form.errors:
             form.add_error("code", _("This code is not valid."))
-    uri = device.config_url
-    return render(
-        request,
-        "accounts/otp_enrol.html",
-        {
-            "form": form,
-            "uri": uri,
-            "secret": otp.base32_secret(device),
-            "qr_svg": otp.qr_svg(uri),
-            "next": _next_url(request),
-            "hide_nav": not otp.is_verified(user),
-        },
-    )
+    context: dict[str, object] = {
+        "form": form,
+        "next": _next_url(request),
+        "hide_nav": not otp.is_verified(user),
+    }
+    device = otp.pending_totp(user)
+    if device is not None:
+        uri = device.config_url
+        context.update(uri=uri, secret=otp.base32_secret(device), qr_svg=otp.qr_svg(uri))
+    return render(request, "accounts/otp_enrol.html", context)
+
+
+@login_required
+@require_POST
+def otp_enrol_start(request: HttpRequest) -> HttpResponse:
+    """Create the pending authenticator (audited), then show it on the enrolment page
+    (post/redirect/get: reloading that page shows the same secret, never a new one)."""
+    enrolled = _already_enrolled(request)
+    if enrolled is not None:
+        return enrolled
+    services.otp_enrolment_start(actor=request.user)
+    query = urlencode({"next": _next_url(request)})
+    return HttpResponseRedirect(f"{resolve_url('accounts-otp-enrol')}?{query}")
 
 
 @login_required
 @require_http_methods(["GET"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """One's own second factor: enrolled or not, recovery codes left."""
-    user = request.user
+    """One's own second factor: enrolled or not, recovery codes left (the same selector as
+    the API's ``/me/two-factor``)."""
+    status = selectors.two_factor_status(user=request.user, path=request.path)
     return render(
         request,
         "accounts/two_factor.html",
         {
-            "enrolled": otp.confirmed_totp(user) is not None,
-            "codes_left": otp.recovery_codes_left(user),
-            "required": settings.INTERMEDIARY_REQUIRE_2FA,
+            "enrolled": status.enrolled,
+            "codes_left": status.recovery_codes_left,
+            "required": status.required,
         },
     )
 

@@ -95,17 +95,49 @@ def to_checkpoint(row: AuditCheckpoint) -> Checkpoint:
     )
 
 
+@dataclass(frozen=True)
+class CheckpointOutcome:
+    """What ``audit_checkpoint_ensure`` did: signed a new checkpoint, or found the latest one
+    still describing the whole log and returned it."""
+
+    checkpoint: AuditCheckpoint
+    created: bool
+
+
+def _still_current(latest: AuditCheckpoint, tree_size: int, key_id_hex: str) -> bool:
+    """Has nothing but ``latest``'s own ``audit.checkpoint`` event been appended since it, and
+    was it signed with the key and log name in use? Then a new checkpoint would only cover
+    that event, and the next would cover its own: an idle log would grow by one event per
+    scheduled run. A new key or log name still gets a checkpoint of its own (a key rotation
+    needs one the parties can check with the new key)."""
+    if tree_size != latest.tree_size + 1:
+        return False
+    if latest.key_id != key_id_hex or latest.log != settings.AUDIT_LOG_ID:
+        return False
+    return AuditEvent.objects.filter(
+        seq=tree_size, action=CHECKPOINT_ACTION, object_id=str(latest.tree_size)
+    ).exists()
+
+
 @transaction.atomic
-def audit_checkpoint_create(*, actor: Any, key: Ed25519PrivateKey | None = None) -> AuditCheckpoint:
+def audit_checkpoint_ensure(
+    *, actor: Any, key: Ed25519PrivateKey | None = None
+) -> CheckpointOutcome:
     """Sign the root over every event so far, store it, and log that (event ``audit.checkpoint``,
     which the next checkpoint then covers). Holds the chain lock, so the size and root are
-    those of one consistent prefix while writers wait."""
+    those of one consistent prefix while writers wait. Idempotent: when the log has not grown
+    since the latest checkpoint (see ``_still_current``), that one is returned and nothing is
+    written, so the page, the API and a scheduled run may all ask without piling up
+    checkpoints of checkpoints."""
     require(actor, Perm.AUDIT_CHECKPOINT_CREATE)
     key = key if key is not None else signing_key()
     tree_size, _head = lock_chain_head()
     latest = AuditCheckpoint.objects.order_by("-tree_size").first()
+    if latest is not None and _still_current(latest, tree_size, key_id(key.public_key())):
+        return CheckpointOutcome(checkpoint=latest, created=False)
     if latest is not None and latest.tree_size >= tree_size:
-        raise AuditError("no event since the latest checkpoint")  # cannot happen: it logs one
+        # Not even the event that logged the latest checkpoint follows it.
+        raise AuditError("the log is not longer than the latest checkpoint: it was truncated")
     at = timezone.now().replace(microsecond=0)
     signed = sign_checkpoint(
         key=key,
@@ -130,7 +162,13 @@ def audit_checkpoint_create(*, actor: Any, key: Ed25519PrivateKey | None = None)
         object_id=str(row.tree_size),
         payload=signed.document(),
     )
-    return row
+    return CheckpointOutcome(checkpoint=row, created=True)
+
+
+def audit_checkpoint_create(*, actor: Any, key: Ed25519PrivateKey | None = None) -> AuditCheckpoint:
+    """``audit_checkpoint_ensure`` for callers that need only the checkpoint (the CLI, the
+    demo): the new one, or the latest when the log has not grown since."""
+    return audit_checkpoint_ensure(actor=actor, key=key).checkpoint
 
 
 # --- Verification of the stored checkpoints (intermediary side) -------------------------------

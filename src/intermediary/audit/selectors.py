@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -17,12 +21,15 @@ from intermediary.access.policy import (
     get_visible_or_404,
     require_or_404,
 )
+from intermediary.audit import merkle
 from intermediary.audit.checkpoints import (
     consistency_proof_between,
     inclusion_proof_for,
     signing_key,
+    to_checkpoint,
 )
 from intermediary.audit.models import AccessDenial, AuditCheckpoint, AuditEvent
+from intermediary.audit.ratelimit import proof_budget_take
 from intermediary.audit.signing import (
     ALGORITHM,
     ConsistencyProof,
@@ -92,7 +99,22 @@ def audit_consistency_proof(
     new = audit_checkpoint_get(user=user, tree_size=second, path=path)
     if old.tree_size > new.tree_size:
         raise field_error("first", _("first must not be larger than second"))
-    return consistency_proof_between(log=new.log, first=old.tree_size, second=new.tree_size)
+
+    def compute() -> ConsistencyProof:
+        return consistency_proof_between(log=new.log, first=old.tree_size, second=new.tree_size)
+
+    def verifies(proof: ConsistencyProof) -> bool:
+        return merkle.verify_consistency(
+            first_size=old.tree_size,
+            second_size=new.tree_size,
+            first_root=bytes.fromhex(old.root_hash),
+            second_root=bytes.fromhex(new.root_hash),
+            proof=[bytes.fromhex(p) for p in proof.proof],
+        )
+
+    key = ("consistency", new.log, old.tree_size, old.root_hash, new.tree_size, new.root_hash)
+    doc = _cached_proof(user, key, compute, verifies)
+    return ConsistencyProof(**doc)
 
 
 def audit_inclusion_proof(
@@ -106,7 +128,49 @@ def audit_inclusion_proof(
         raise deny(
             user, action="view", object_type="audit.event", object_ref=f"seq={seq}", path=path
         )
-    return inclusion_proof_for(log=checkpoint.log, seq=seq, tree_size=checkpoint.tree_size)
+
+    def compute() -> InclusionProof:
+        return inclusion_proof_for(log=checkpoint.log, seq=seq, tree_size=checkpoint.tree_size)
+
+    def verifies(proof: InclusionProof) -> bool:
+        return proof.verifies(to_checkpoint(checkpoint))
+
+    key = ("inclusion", checkpoint.log, checkpoint.tree_size, checkpoint.root_hash, seq)
+    doc = _cached_proof(user, key, compute, verifies)
+    return InclusionProof(**doc)
+
+
+# --- The proof cache ---------------------------------------------------------------------------
+
+PROOF_CACHE_SECONDS = 24 * 3600
+
+
+P = TypeVar("P", ConsistencyProof, InclusionProof)
+
+
+def _cached_proof(
+    user: Any, key: tuple[Any, ...], compute: Callable[[], P], verifies: Callable[[P], bool]
+) -> dict[str, Any]:
+    """A proof's document from the cache, or computed (counted against the user's budget:
+    ProofRateLimited past it) and cached when it verifies against the signed roots.
+
+    Sound because the key holds the signed root hashes, not only the sizes: a proof that
+    verifies against two signed roots stays true whatever happens to the database later, and
+    a reset or rewritten database makes new roots, hence new keys. A proof that does not
+    verify (the log was changed since it was signed) is served, as the evidence it is, but
+    not cached: the next request recomputes it from the log as it is then.
+    """
+    digest = hashlib.sha256(json.dumps(key).encode("utf-8")).hexdigest()
+    cache_key = f"intermediary:audit-proof:{digest}"
+    doc: dict[str, Any] | None = cache.get(cache_key)
+    if doc is not None:
+        return doc
+    proof_budget_take(user)
+    proof = compute()
+    doc = proof.document()
+    if verifies(proof):
+        cache.set(cache_key, doc, PROOF_CACHE_SECONDS)
+    return doc
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from intermediary.access.policy import Perm, can, require_or_404
 from intermediary.audit import selectors
 from intermediary.audit.checkpoints import (
-    audit_checkpoint_create,
+    audit_checkpoint_ensure,
     to_checkpoint,
     verify_checkpoints,
 )
@@ -105,9 +105,11 @@ def checkpoint_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def checkpoint_create(request: HttpRequest) -> HttpResponse:
+    """Coordinators sign a checkpoint (the same service as the API and the CLI); when the log
+    has not grown since the latest one, that one stays the latest and the page says so."""
     require_or_404(request.user, Perm.AUDIT_CHECKPOINT_CREATE, path=request.path)
     try:
-        checkpoint = audit_checkpoint_create(actor=request.user)
+        outcome = audit_checkpoint_ensure(actor=request.user)
     except SigningKeyError:
         messages.error(
             request,
@@ -122,10 +124,18 @@ def checkpoint_create(request: HttpRequest) -> HttpResponse:
             _("No checkpoint was created: the audit log is broken; the auditors can verify it."),
         )
     else:
-        messages.success(
-            request,
-            _("Checkpoint signed over %(n)d events.") % {"n": checkpoint.tree_size},
-        )
+        size = {"n": outcome.checkpoint.tree_size}
+        if outcome.created:
+            messages.success(request, _("Checkpoint signed over %(n)d events.") % size)
+        else:
+            messages.info(
+                request,
+                _(
+                    "No new events since the latest checkpoint: the checkpoint over %(n)d "
+                    "events is still the latest."
+                )
+                % size,
+            )
     return redirect("audit-checkpoints")
 
 

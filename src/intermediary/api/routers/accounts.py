@@ -42,6 +42,28 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
+class TwoFactorOut(Schema):
+    """One's own second factor: never the secret, a code or a device id."""
+
+    enrolled: bool
+    recovery_codes_left: int
+    required: bool
+
+
+@router.get("/me/two-factor", response={200: TwoFactorOut, **ERRORS}, url_name="api-me-two-factor")
+def me_two_factor(request: HttpRequest) -> TwoFactorOut:
+    """Whether you have a confirmed authenticator, how many unused recovery codes you have
+    left, and whether this installation requires a second factor of everyone (when it does
+    not, a user who enrolled is still asked for a code at every sign-in). Read-only: enrol,
+    confirm and regenerate recovery codes in the browser."""
+    status = selectors.two_factor_status(user=request.user, path=request.path)
+    return TwoFactorOut(
+        enrolled=status.enrolled,
+        recovery_codes_left=status.recovery_codes_left,
+        required=status.required,
+    )
+
+
 @router.get(
     "/organisations", response={200: list[OrganisationRef], **ERRORS}, url_name="api-organisations"
 )

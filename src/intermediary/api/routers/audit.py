@@ -4,19 +4,27 @@ checkpoints with their consistency proofs for staff and parties (docs/audit.md).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
 
 from intermediary.access.policy import Perm, require_or_404
+from intermediary.api.errors import error_body
 from intermediary.api.routers.accounts import ERRORS
+from intermediary.api.schemas import ErrorOut
 from intermediary.audit import selectors
-from intermediary.audit.checkpoints import to_checkpoint
+from intermediary.audit.checkpoints import audit_checkpoint_ensure, to_checkpoint
+from intermediary.audit.models import AuditCheckpoint
+from intermediary.audit.ratelimit import ProofRateLimited
+from intermediary.audit.services import AuditError
+from intermediary.audit.signing import SigningKeyError
 from intermediary.audit.verify import verify_chain
 from intermediary.core.errors import field_error
 
 router = Router(tags=["audit"])
 MAX_LIMIT = 500
+RATE_LIMITED = {429: ErrorOut}
 
 
 class EventOut(Schema):
@@ -142,7 +150,58 @@ def checkpoint_list(request: HttpRequest, limit: int = 100) -> list[CheckpointOu
     """Signed checkpoints, newest first."""
     require_or_404(request.user, Perm.AUDIT_CHECKPOINT_VIEW, path=request.path)
     rows = selectors.audit_checkpoint_list(user=request.user)[: max(1, min(limit, MAX_LIMIT))]
-    return [CheckpointOut(**to_checkpoint(row).document()) for row in rows]
+    return [checkpoint_out(row) for row in rows]
+
+
+def checkpoint_out(row: AuditCheckpoint) -> CheckpointOut:
+    return CheckpointOut(**to_checkpoint(row).document())
+
+
+@router.post(
+    "/checkpoints",
+    response={200: CheckpointOut, 201: CheckpointOut, 409: ErrorOut, **ERRORS},
+    url_name="api-audit-checkpoint-create",
+)
+def checkpoint_create(request: HttpRequest) -> Status[CheckpointOut | ErrorOut]:
+    """Coordinators: sign a checkpoint over every event so far with the server's key (201).
+    When nothing but the latest checkpoint's own event was logged since it, that checkpoint
+    is returned instead (200) and nothing is written. 409 when no signing key is configured
+    (``AUDIT_SIGNING_KEY_FILE``) or the log is broken; nothing is written then either."""
+    require_or_404(request.user, Perm.AUDIT_CHECKPOINT_CREATE, path=request.path)
+    try:
+        outcome = audit_checkpoint_ensure(actor=request.user)
+    except SigningKeyError:
+        return Status(409, ErrorOut(**_no_signing_key()))
+    except AuditError:
+        return Status(409, ErrorOut(**_log_broken()))
+    return Status(201 if outcome.created else 200, checkpoint_out(outcome.checkpoint))
+
+
+def _no_signing_key() -> dict[str, Any]:
+    # The path and the reason stay in the server's configuration: the page says the same.
+    return error_body(
+        "no_signing_key",
+        "No checkpoint was created: no signing key is configured on the server "
+        "(AUDIT_SIGNING_KEY_FILE), or it cannot be read.",
+    )
+
+
+def _log_broken() -> dict[str, Any]:
+    return error_body(
+        "audit_log_broken",
+        "No checkpoint was created: the audit log is broken; the auditors can verify it.",
+    )
+
+
+def _rate_limited(response: HttpResponse, exc: ProofRateLimited) -> ErrorOut:
+    """The body of a 429, with Retry-After set: the user had their share of proofs computed
+    this minute."""
+    response["Retry-After"] = str(exc.retry_after)
+    body = error_body(
+        "rate_limited",
+        f"Too many proofs computed for you this minute; retry in {exc.retry_after} s.",
+    )
+    return ErrorOut(**body)
 
 
 @router.get(
@@ -166,31 +225,50 @@ def checkpoint_get(request: HttpRequest, tree_size: int) -> CheckpointOut:
 
 
 @router.get(
-    "/consistency", response={200: ConsistencyOut, **ERRORS}, url_name="api-audit-consistency"
+    "/consistency",
+    response={200: ConsistencyOut, **ERRORS, **RATE_LIMITED},
+    url_name="api-audit-consistency",
 )
 def consistency(
-    request: HttpRequest, first: int | None = None, second: int | None = None
-) -> ConsistencyOut:
+    request: HttpRequest,
+    response: HttpResponse,
+    first: int | None = None,
+    second: int | None = None,
+) -> Status[ConsistencyOut | ErrorOut]:
     """The RFC 9162 proof that checkpoint ``second`` extends checkpoint ``first``; both must be
-    checkpointed sizes (anything else: 404). Both are required (422), checked after access."""
+    checkpointed sizes (anything else: 404). Both are required (422), checked after access.
+    Proofs are cached; past ``AUDIT_PROOF_RATE_LIMIT`` computed proofs a minute: 429."""
     require_or_404(request.user, Perm.AUDIT_CHECKPOINT_VIEW, path=request.path)
-    proof = selectors.audit_consistency_proof(
-        user=request.user,
-        first=_required("first", first),
-        second=_required("second", second),
-        path=request.path,
-    )
-    return ConsistencyOut(**proof.document())
+    try:
+        proof = selectors.audit_consistency_proof(
+            user=request.user,
+            first=_required("first", first),
+            second=_required("second", second),
+            path=request.path,
+        )
+    except ProofRateLimited as exc:
+        return Status(429, _rate_limited(response, exc))
+    return Status(200, ConsistencyOut(**proof.document()))
 
 
-@router.get("/inclusion", response={200: InclusionOut, **ERRORS}, url_name="api-audit-inclusion")
+@router.get(
+    "/inclusion",
+    response={200: InclusionOut, **ERRORS, **RATE_LIMITED},
+    url_name="api-audit-inclusion",
+)
 def inclusion(
-    request: HttpRequest, seq: int | None = None, tree_size: int | None = None
-) -> InclusionOut:
+    request: HttpRequest,
+    response: HttpResponse,
+    seq: int | None = None,
+    tree_size: int | None = None,
+) -> Status[InclusionOut | ErrorOut]:
     """Auditors: the RFC 9162 proof that event ``seq`` (required) is in a checkpoint (default:
-    the latest)."""
+    the latest). Rate-limited like consistency proofs (429)."""
     require_or_404(request.user, Perm.AUDIT_VIEW, path=request.path)
-    proof = selectors.audit_inclusion_proof(
-        user=request.user, seq=_required("seq", seq), tree_size=tree_size, path=request.path
-    )
-    return InclusionOut(**proof.document())
+    try:
+        proof = selectors.audit_inclusion_proof(
+            user=request.user, seq=_required("seq", seq), tree_size=tree_size, path=request.path
+        )
+    except ProofRateLimited as exc:
+        return Status(429, _rate_limited(response, exc))
+    return Status(200, InclusionOut(**proof.document()))
