@@ -85,6 +85,29 @@ def signed_off(world: World) -> None:
     )
 
 
+def renewable(world: World) -> None:
+    """South's first entry signed off, then a registry person added (the sign-off predates
+    new data) and the list reconciled again without finding anyone for it: renewable."""
+    from intermediary.lists.freshness import current_mark
+    from intermediary.lists.models import ReconciliationRun
+    from tests.registry.factories import make_person
+
+    signed_off(world)
+    make_person(world, "NORTH")
+    submitted = world.extra["list"]
+    ReconciliationRun.objects.create(
+        submitted_list=submitted,
+        threshold=0.5,
+        status="done",
+        progress=100,
+        **current_mark(submitted).as_fields(),
+    )
+
+
+def _renewal(world: World) -> dict[str, Any]:
+    return {"note": "searched again after the import", "entries": [world.extra["entry"].public_id]}
+
+
 def disclosed_to_north(world: World) -> None:
     from intermediary.lists.services import report_disclose
 
@@ -192,6 +215,17 @@ CASES = [
         expect=allow(200, *REVIEWERS, "north_negotiator", "north_observer"),
     ),
     _ui("lists-report-csv", expect=allow(200, *REVIEWERS)),
+    # Renewing many sign-offs: the intermediary's reviewers only; a party, even South for
+    # its own list, gets the 404 of a missing list.
+    Case("lists-renewals", params=_list, setup=renewable, expect=allow(200, *REVIEWERS)),
+    Case(
+        "lists-renewals",
+        "POST",
+        params=_list,
+        setup=renewable,
+        data=_renewal,
+        expect=allow(302, *REVIEWERS),
+    ),
     _ui(
         "lists-disclose",
         "POST",
@@ -316,6 +350,20 @@ CASES = [
         expect=allow(202, *REVIEWERS),
     ),
     _api("/api/v1/lists/{list_id}/candidates", expect=allow(200, *REVIEWERS)),
+    Case(
+        "/api/v1/lists/{list_id}/sign-off-renewals",
+        params=_api_list,
+        setup=renewable,
+        expect=allow(200, *REVIEWERS),
+    ),
+    Case(
+        "/api/v1/lists/{list_id}/sign-off-renewals",
+        "POST",
+        params=_api_list,
+        setup=renewable,
+        data=_renewal,
+        expect=allow(201, *REVIEWERS),
+    ),
     _api("/api/v1/lists/{list_id}/report", expect=allow(200, *REVIEWERS)),
     Case(
         "/api/v1/lists/{list_id}/report",

@@ -49,3 +49,41 @@ def test_coordinator_reviews_and_confirms_a_candidate(
     history = page.locator("section.card ul").last.inner_text()
     assert "coordinator" in history
     assert "Same father's name, same date" in history
+
+
+@pytest.fixture
+def stale_sign_offs(world: World) -> SubmittedList:
+    """Two sought entries signed off, a registry person imported after (both sign-offs now
+    predate new data), and the list reconciled again without finding anyone for them."""
+    from intermediary.lists.services import entry_sign_off
+    from tests.lists.conftest import done_run, submit
+    from tests.registry.factories import make_person
+
+    submitted = submit(
+        world, [["reference", "full_name"], ["S-1", "Karim Nasser"], ["S-2", "Leila Haddad"]]
+    )
+    done_run(submitted)
+    for entry in submitted.entries.all():
+        entry_sign_off(actor=world.users["delegate"], entry=entry, note="searched: nobody")
+    make_person(world, "NORTH")
+    done_run(submitted)
+    return submitted
+
+
+def test_reviewer_renews_the_ticked_sign_offs(
+    world: World, stale_sign_offs: SubmittedList, live_server: Any, browser_page: Page
+) -> None:
+    page = browser_page
+    login(page, live_server.url, "delegate", PASSWORD)
+    page.goto(f"{live_server.url}/lists/{stale_sign_offs.public_id}/review/")
+    page.get_by_role("link", name="Renew sign-offs that predate new data").click()
+    assert page.get_by_text("2 entries the fresh search found nobody for").is_visible()
+
+    # Leila is left out: only what the reviewer ticked is renewed.
+    page.get_by_label("Leila Haddad").uncheck()
+    page.get_by_label("What was searched again (intermediary only)").fill("searched again")
+    page.get_by_role("button", name="Renew the ticked sign-offs").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("1 sign-off renewed.").is_visible()
+    assert page.get_by_text("1 entry the fresh search found nobody for").is_visible()
+    assert page.locator("#renewable ~ form").get_by_text("Leila Haddad").is_visible()

@@ -27,6 +27,7 @@ from intermediary.registry.models import (
     COMPARED_PERSON_FIELDS,
     Person,
     PersonName,
+    RegistryCorrection,
 )
 from intermediary.registry.services import (
     custody_event_add,
@@ -118,8 +119,8 @@ def test_another_date_of_birth_makes_the_sign_off_predate_new_data(world: World)
         assert PROMPT in html, name
         assert (
             "registry persons: 0; names of registry persons: 0; lists of the other side: 0. "
-            "Corrections to registry records since (a date of birth, a name, a number "
-            "changed, or a name removed): 1."
+            "Corrections since to registry records that could match an entry of this list "
+            "(a date of birth, a name, a number changed, or a name removed): 1."
         ) in " ".join(html.split()), name
     assert STALE_MARK in client.get(reverse("lists-review", args=[pid])).content.decode()
     entry_page = client.get(reverse("lists-entry", args=[karim.public_id])).content.decode()
@@ -326,12 +327,14 @@ def test_past_corrections_make_earlier_runs_and_sign_offs_predate_them(world: Wo
         name=person.names.get(is_primary=True),
         data=NameInput(full_text="Ahmed Hasan", is_primary=True),
     )
-    # As before the migration: corrections neither counted nor recorded, nothing to see.
+    # As before the migrations: corrections neither counted nor recorded, nothing to see.
     Dossier.objects.update(registry_corrections=0)
+    RegistryCorrection.objects.all().delete()
     assert not list_freshness(submitted).reconcile_again
 
     migration.count_past_corrections(apps, None)
-    # Two corrections on the chain (the rank is counted too: payloads are hashed).
+    # Two corrections on the chain (the rank is counted too: payloads are hashed). Counted,
+    # not recorded: whom they could reach is unknown, so they reach every entry.
     assert _corrections(world) == 2
     assert _since(submitted).corrections == 2
     assert list_freshness(submitted).reconcile_again
@@ -362,8 +365,10 @@ CORRECTIONS_EACH = 5
 def test_concurrent_corrections_are_all_counted(world: World, require_postgres: None) -> None:
     """Corrections of different persons of one dossier, at the same time, in their own
     transactions: not one increment lost (the UPDATE ... + 1 serialises on the row)."""
+    # Each person could match the sought entry (Karim Nasser): every correction reaches it.
     for index in range(WRITERS):
-        make_person(world, names=[NameInput(full_text=f"Person {index}", is_primary=True)])
+        name = f"Karim Nasser {'ABCD'[index]}"
+        make_person(world, names=[NameInput(full_text=name, is_primary=True)])
     submitted = submit(world, ROWS)
     done_run(submitted)
     barrier = threading.Barrier(WRITERS)
@@ -380,3 +385,6 @@ def test_concurrent_corrections_are_all_counted(world: World, require_postgres: 
     assert not errors, errors
     assert _corrections(world) == WRITERS * CORRECTIONS_EACH
     assert _since(submitted).corrections == WRITERS * CORRECTIONS_EACH
+    # Every correction recorded under its own number, none twice, none missing.
+    seqs = list(RegistryCorrection.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, WRITERS * CORRECTIONS_EACH + 1))

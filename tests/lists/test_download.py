@@ -13,8 +13,9 @@ import pytest
 from django.urls import reverse
 
 from intermediary.audit.models import AuditEvent
+from intermediary.core.downloads import StoredFileCorrupted
 from intermediary.lists.models import ListFile, SubmittedList
-from intermediary.lists.services import ListFileCorrupted, list_file_download, list_submit
+from intermediary.lists.services import list_file_download, list_submit
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +140,6 @@ def test_a_utf8_file_and_a_name_with_control_characters(world: World) -> None:
 def test_bytes_that_no_longer_match_the_hash_are_not_handed_out(world: World) -> None:
     submitted = _south_cp1256(world)
     ListFile.objects.filter(submitted_list=submitted).update(content=CP1256 + b"tampered\n")
-    with pytest.raises(ListFileCorrupted):
+    with pytest.raises(StoredFileCorrupted):
         list_file_download(actor=world.users["coordinator"], submitted_list=submitted)
     assert not AuditEvent.objects.filter(action="list.download").exists()

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from intermediary.dossiers.models import Dossier
 from intermediary.registry.inputs import NameInput
-from intermediary.registry.models import PersonName
+from intermediary.registry.models import PersonName, RegistryCorrection
 from intermediary.registry.services import (
     name_add,
     name_remove,
@@ -103,3 +103,47 @@ def test_an_update_that_changes_nothing_writes_nothing(world: World) -> None:
     name_update(actor=coordinator, name=variant, data=NameInput(full_text="Ahmad Hasan"))
     assert AuditEvent.objects.count() == events + 1
     assert _count(world) == 1
+
+
+def _recorded(world: World) -> list[tuple[int, int]]:
+    return list(
+        RegistryCorrection.objects.filter(dossier=world.dossier)
+        .order_by("seq")
+        .values_list("seq", "person_id")
+    )
+
+
+def test_each_correction_is_recorded_under_its_number(world: World) -> None:
+    """Every counted correction leaves one row numbered as the count after it, naming the
+    person, with the person's blocking keys before and after (lists.reach)."""
+    from intermediary.lists.reach import REACH_VERSION, person_keys
+
+    coordinator = world.users["coordinator"]
+    person = make_person(world, birth_year=1980)
+    variant = person.names.get(is_primary=False)
+    before = person_keys(person.pk)
+    name_update(actor=coordinator, name=variant, data=NameInput(full_text="Omar Saber"))
+    after = person_keys(person.pk)
+    person_update(actor=coordinator, person=person, changes={"internal_notes": "not counted"})
+    person_update(actor=coordinator, person=person, changes={"birth_year": 1981})
+    before_removal = person_keys(person.pk)
+    name_remove(actor=coordinator, name=PersonName.objects.get(pk=variant.pk))
+    assert _recorded(world) == [(1, person.pk), (2, person.pk), (3, person.pk)]
+    first = RegistryCorrection.objects.get(dossier=world.dossier, seq=1)
+    assert set(first.keys) == before | after
+    assert after - before  # the respelling brought the person within reach of others
+    assert first.keys_version == REACH_VERSION
+    # The name removed: the keys it alone gave are kept (it moved out of their reach).
+    last = RegistryCorrection.objects.get(dossier=world.dossier, seq=3)
+    assert set(last.keys) == before_removal | person_keys(person.pk)
+    assert before_removal - person_keys(person.pk)
+
+
+def test_a_refused_correction_records_nothing(world: World) -> None:
+    coordinator = world.users["coordinator"]
+    person = make_person(world, birth_year=1980)
+    with pytest.raises(ValidationError):
+        person_update(actor=coordinator, person=person, changes={"birth_month": 13})
+    person_update(actor=coordinator, person=person, changes={"birth_year": 1980})  # same
+    assert _recorded(world) == []
+    assert _count(world) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -94,6 +95,36 @@ class SignOffForm(forms.Form):
 
     note = forms.CharField(
         label=_("What was searched (intermediary only)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EntryIdsField(forms.Field):
+    """The ids of the entries ticked on a page (one ``entries`` value each). Any well-formed
+    id is accepted here: whether it names an entry of the list, and one that may be
+    renewed, is the service's to say (an entry held back since the page was drawn is
+    reported, not refused as an unknown choice)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[uuid.UUID]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        try:
+            return [uuid.UUID(str(v)) for v in values]
+        except ValueError:
+            raise forms.ValidationError(_("An entry id is malformed."), code="invalid") from None
+
+
+class RenewalForm(forms.Form):
+    """Renew many sign-offs at once: the entries ticked, and what the reviewer searched
+    again (required by the service too)."""
+
+    entries = EntryIdsField(
+        label=_("Entries"), error_messages={"required": _("Tick the entries to renew.")}
+    )
+    note = forms.CharField(
+        label=_("What was searched again (intermediary only)"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -297,9 +297,10 @@ class EntrySignOff(SeenData, PublicIdModel):
     a reviewer, with the note of what was searched, makes the outcome "not acknowledged".
 
     A sign-off keeps the data its search covered (``SeenData``: that of the reconciliation it
-    followed). Registry persons or other-side lists added since, or registry records
-    corrected since, suspend it: the outcome is "unknown" again until a reviewer reconciles,
-    searches and renews it (docs/lists.md).
+    followed). Registry persons or other-side lists added since, or a registry record that
+    could match the entry corrected since (``lists.reach``), suspend it: the outcome is
+    "unknown" again until a reviewer reconciles, searches and renews it, on the entry's page
+    or with others whose fresh search found nobody (``lists.renewal``; docs/lists.md).
     """
 
     entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="sign_offs")

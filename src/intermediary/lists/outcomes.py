@@ -25,7 +25,8 @@ DEAD_STATUSES = (PersonStatus.DECEASED, PersonStatus.REMAINS_HANDED_OVER)
 NEEDS_SIGN_OFF = gettext_lazy("no candidate found: needs a reviewer's search and sign-off")
 SIGNED_OFF = gettext_lazy("searched, no match: signed off by %(user)s")
 # A sign-off covers the data its search saw. Registry persons or other-side lists added since
-# may hold the person: until a reviewer has searched them, the outcome is unknown again.
+# may hold the person, and so may a registry record corrected since that could match the
+# entry (lists.freshness): until a reviewer has searched them, the outcome is unknown again.
 SIGN_OFF_PREDATES = gettext_lazy(
     "sign-off predates new data (signed off by %(user)s): reconcile again, search and renew it"
 )
@@ -63,6 +64,8 @@ class Report:
     rows: list[ReportRow] = field(default_factory=list)
     # What the dossier holds beyond the last finished reconciliation ("reconcile again").
     new_data: NewData = NO_NEW_DATA
+    # What the report was judged against (the renewal of sign-offs reads it again).
+    freshness: Freshness | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -168,7 +171,7 @@ def _row(
     if submitted.kind == ListKind.HELD:
         # Listed by the holder: acknowledged by definition; the registry does not know them.
         return ReportRow(entry, Outcome.ACKNOWLEDGED_HELD, None, _("not in the registry"), pending)
-    predates = sign_off is not None and bool(freshness.since(sign_off))
+    predates = sign_off is not None and bool(freshness.sign_off_since(sign_off, entry))
     if pending:
         # A candidate awaiting a decision suspends a sign-off: it may be the person.
         return ReportRow(
@@ -218,7 +221,16 @@ def _report(submitted: SubmittedList, entries: Iterable[ListEntry]) -> Report:
     reverse = _confirmed_from_other_side(submitted)
     pending = _pending(submitted)
     sign_offs = _standing_sign_offs(submitted)
-    report = Report(submitted_list=submitted, reconciled=reconciled, new_data=freshness.since_run)
+    entries = list(entries)
+    freshness.prime_sign_offs(
+        (entry, sign_offs[entry.pk]) for entry in entries if entry.pk in sign_offs
+    )
+    report = Report(
+        submitted_list=submitted,
+        reconciled=reconciled,
+        new_data=freshness.since_run,
+        freshness=freshness,
+    )
     for entry in entries:
         report.rows.append(
             _row(

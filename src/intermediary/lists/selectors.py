@@ -40,6 +40,7 @@ from intermediary.lists.models import (
     SubmittedList,
 )
 from intermediary.lists.outcomes import Report, ReportRow, entry_outcome, list_report
+from intermediary.lists.renewal import RenewalPlan, renewal_plan
 from intermediary.registry.names import query_tokens
 from intermediary.registry.selectors import PersonPage, PersonQuery, person_search
 from intermediary.registry.selectors import _dob_filter as registry_dob_filter
@@ -341,6 +342,13 @@ def review_queue(*, submitted_list: SubmittedList) -> ReviewQueue:
     """The review state of a list fetched through ``review_list_get``."""
     report = list_report(submitted_list)
     return ReviewQueue(report=report, rows={row.entry.pk: row for row in report.rows})
+
+
+def renewal_get(*, submitted_list: SubmittedList) -> RenewalPlan:
+    """The sign-offs of a list (fetched through ``review_list_get``) that predate new data:
+    those the system's fresh search cleared for renewal together, and those held back for
+    individual review, with why (``lists.renewal``)."""
+    return renewal_plan(submitted_list)
 
 
 def list_new_data(*, submitted_list: SubmittedList) -> NewData:

@@ -1,6 +1,6 @@
 """Writes for lists: submit, download the file as submitted (an audited read), start a
-reconciliation, add and decide on candidates, sign off an entry as searched without a match,
-disclose a report.
+reconciliation, add and decide on candidates, sign off an entry as searched without a match
+(one entry, or the renewal of many once the system searched again), disclose a report.
 
 Each one checks permission first, validates, writes and appends its audit event in the same
 transaction. Reconciliation itself runs in ``lists.reconcile`` (called by the background task).
@@ -33,6 +33,7 @@ from intermediary.access.policy import (
 from intermediary.access.services import disclosure_create
 from intermediary.accounts.models import Organisation, User
 from intermediary.audit.services import audit_append
+from intermediary.core.downloads import RawFile, checked_raw_file
 from intermediary.core.errors import field_error
 from intermediary.dossiers.models import Dossier
 from intermediary.imports.exports import raw_content_type
@@ -60,6 +61,7 @@ from intermediary.lists.models import (
     SubmittedList,
 )
 from intermediary.lists.parsing import ParsedList, iter_errors, parse_list
+from intermediary.lists.renewal import HeldBack, renewal_plan
 from intermediary.registry.models import Person
 
 
@@ -182,52 +184,33 @@ def _create_list(
     return submitted
 
 
-class ListFileCorrupted(RuntimeError):
-    """The kept bytes no longer hash to the SHA-256 recorded when the list was submitted."""
-
-
-@dataclass(frozen=True)
-class RawListFile:
-    """A submitted list's file exactly as received, with what to call it and how to type it."""
-
-    filename: str
-    content_type: str
-    content: bytes
-    sha256: str
-
-
 @transaction.atomic
-def list_file_download(*, actor: Any, submitted_list: SubmittedList) -> RawListFile:
+def list_file_download(*, actor: Any, submitted_list: SubmittedList) -> RawFile:
     """The list's file as submitted, for someone who sees the list (the intermediary team of
     the dossier, the submitting party's own users; the caller fetched it through
     ``selectors.list_get``, which answers 404 to everyone else).
 
     A file of personal data leaving the system is recorded on the audit chain (like a person
-    export), and the bytes are checked against the SHA-256 recorded at submission first:
-    handing out a file that differs from what the party submitted would be worse than none.
+    export), and the bytes are checked against the SHA-256 recorded at submission first
+    (``core.downloads.checked_raw_file``).
     """
     if not visible_lists(actor).filter(pk=submitted_list.pk).exists():
         raise PermissionDenied("list_download")
-    content = bytes(ListFile.objects.get(submitted_list=submitted_list).content)
-    sha256 = hashlib.sha256(content).hexdigest()
-    if sha256 != submitted_list.sha256:
-        raise ListFileCorrupted(
-            f"list {submitted_list.public_id}: kept file hashes to {sha256}, "
-            f"recorded {submitted_list.sha256}"
-        )
+    raw = checked_raw_file(
+        bytes(ListFile.objects.get(submitted_list=submitted_list).content),
+        recorded_sha256=submitted_list.sha256,
+        filename=submitted_list.filename,
+        content_type=raw_content_type(submitted_list.file_format, submitted_list.encoding),
+        what=f"list {submitted_list.public_id}",
+    )
     _audit(
         actor,
         "list.download",
         LIST_OBJECT_TYPE,
         submitted_list.public_id,
-        {"sha256": sha256, "size": len(content), "filename": submitted_list.filename},
+        {"sha256": raw.sha256, "size": len(raw.content), "filename": submitted_list.filename},
     )
-    return RawListFile(
-        filename=submitted_list.filename,
-        content_type=raw_content_type(submitted_list.file_format, submitted_list.encoding),
-        content=content,
-        sha256=sha256,
-    )
+    return raw
 
 
 @transaction.atomic
@@ -403,6 +386,7 @@ def _add_sign_off(
     candidate: MatchCandidate | None = None,
     seen: DataMark | None = None,
     renews: EntrySignOff | None = None,
+    batch: uuid.UUID | None = None,
 ) -> EntrySignOff:
     row = EntrySignOff(
         entry=entry, action=action, note=note, by=actor, **(seen.as_fields() if seen else {})
@@ -420,6 +404,8 @@ def _add_sign_off(
         payload["seen"] = seen.as_fields()
     if renews is not None:
         payload["renews"] = renews.public_id
+    if batch is not None:
+        payload["batch"] = str(batch)
     _audit(actor, SIGN_OFF_AUDIT_ACTIONS[action], ENTRY_OBJECT_TYPE, entry.public_id, payload)
     return row
 
@@ -453,10 +439,11 @@ def entry_sign_off(*, actor: Any, entry: ListEntry, note: str) -> EntrySignOff:
     respelled names), and telling a family or a party that a person is not acknowledged
     without a human having looked can cost a life. Refused on a held list, before the list
     was reconciled, when registry persons or other-side lists arrived, or registry records
-    were corrected, after the last reconciliation (reconcile again first: the matcher has
-    not compared them yet), while candidates await a decision, with a confirmed match, or
-    when a sign-off already stands on the current data. A sign-off that predates new data
-    is renewed by signing off again.
+    that could match its entries were corrected, after the last reconciliation (reconcile
+    again first: the matcher has not compared them yet), while candidates await a decision,
+    with a confirmed match, or when a sign-off already stands on the current data. A
+    sign-off that predates new data is renewed by signing off again (or, with others the
+    fresh search found nobody for, by ``sign_offs_renew``).
 
     The sign-off records the data of the reconciliation it follows (``SeenData``): data that
     arrives later makes it "predate new data", and the entry is unknown until renewed.
@@ -484,7 +471,7 @@ def entry_sign_off(*, actor: Any, entry: ListEntry, note: str) -> EntrySignOff:
             "stale",
         )
     standing = standing_sign_off(locked)
-    if standing is not None and not fresh.since(standing):
+    if standing is not None and not fresh.sign_off_since(standing, locked):
         raise field_error("entry", _("This entry is already signed off."), "state")
     _check_nothing_found(locked)
     return _add_sign_off(
@@ -495,6 +482,120 @@ def entry_sign_off(*, actor: Any, entry: ListEntry, note: str) -> EntrySignOff:
         seen=mark_of(fresh.run),
         renews=standing,
     )
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """What a renewal of many sign-offs did: its batch id (on every event it wrote), the
+    sign-offs written, the chosen entries held back for individual review (the fresh search
+    found someone to look at), and the chosen entries that no longer needed a renewal
+    (renewed or withdrawn meanwhile)."""
+
+    batch: uuid.UUID
+    renewed: list[EntrySignOff]
+    held_back: list[HeldBack]
+    skipped: list[uuid.UUID]
+
+
+@transaction.atomic
+def sign_offs_renew(
+    *, actor: Any, submitted_list: SubmittedList, entries: Iterable[Any], note: str
+) -> Renewal:
+    """Renew, in one action, the "searched, no match" sign-offs of the chosen entries whose
+    sign-off predates new data, where the system's fresh search found nobody
+    (``lists.renewal``: the list's last reconciliation covers the data as it is now, no
+    candidate awaits review, no registry person corrected since could match the entry).
+
+    The reviewer chooses the entries from the page (renewing what was seen, never more):
+    a chosen entry the fresh search no longer clears is held back and reported, not renewed;
+    one that no longer predates new data is skipped. Refused whole, with nothing written,
+    on a held list, without a note or a choice, with an entry of another list, while the
+    list must be reconciled again, or when none of the chosen entries can be renewed.
+
+    Audited twice over, in this transaction: each renewal is an ``entry.sign_off`` event
+    like one made on the entry's page (with ``renews`` and the ``batch`` id), so an entry's
+    history reads the same however it was renewed; and one ``list.sign_offs_renew`` event
+    records the action as a whole (the batch, the run it relied on, how many renewed and held
+    back, and a SHA-256 of each set of entry ids) so that a bulk renewal is one traceable
+    decision, not only many small ones.
+    """
+    reviewer = _reviewer_user(actor, submitted_list.dossier)
+    text = _required_note(note, _("Say what was searched again: a renewal needs a note."))
+    if submitted_list.kind != ListKind.SOUGHT:
+        raise field_error(
+            "entries", _("Only entries of a list of persons sought are signed off."), "state"
+        )
+    wanted = _chosen_entries(submitted_list, entries)
+    plan = renewal_plan(submitted_list)
+    if plan.reconcile_first or plan.run is None:
+        raise field_error(
+            "entries",
+            _("Reconcile the list again first: its last reconciliation predates the data."),
+            "stale",
+        )
+    renew = [row for row in plan.renewable if row.entry.public_id in wanted]
+    if not renew:
+        raise field_error(
+            "entries",
+            _("None of the chosen entries can be renewed together now: review them one by one."),
+            "state",
+        )
+    batch = uuid.uuid4()
+    seen = mark_of(plan.run)
+    written = [
+        _add_sign_off(
+            reviewer,
+            row.entry,
+            SignOffAction.SIGNED,
+            text,
+            seen=seen,
+            renews=row.sign_off,
+            batch=batch,
+        )
+        for row in renew
+    ]
+    held = [h for h in plan.held_back if h.row.entry.public_id in wanted]
+    done = {row.entry.public_id for row in renew} | {h.row.entry.public_id for h in held}
+    _audit(
+        reviewer,
+        "list.sign_offs_renew",
+        LIST_OBJECT_TYPE,
+        submitted_list.public_id,
+        {
+            "batch": str(batch),
+            "run": plan.run.public_id,
+            "note": text,
+            "renewed": len(written),
+            "renewed_entries_sha256": _ids_digest(row.entry.public_id for row in renew),
+            "held_back": len(held),
+            "held_back_entries_sha256": _ids_digest(h.row.entry.public_id for h in held),
+        },
+    )
+    return Renewal(batch, written, held, sorted(wanted - done))
+
+
+def _chosen_entries(submitted_list: SubmittedList, entries: Iterable[Any]) -> set[uuid.UUID]:
+    """The chosen entries' ids, each an entry of this list, locked (in one order, as every
+    sign-off locks its entry) together with the list, so that a run starting or a sign-off
+    on one of them waits for this renewal; refused whole on any id that is not one."""
+    try:
+        wanted = {uuid.UUID(str(value)) for value in entries}
+    except ValueError:
+        raise field_error("entries", _("An entry id is malformed.")) from None
+    if not wanted:
+        raise field_error("entries", _("Choose the entries to renew."), "required")
+    SubmittedList.objects.select_for_update().get(pk=submitted_list.pk)
+    found = ListEntry.objects.select_for_update().filter(
+        submitted_list=submitted_list, public_id__in=wanted
+    )
+    if len(list(found.order_by("pk"))) != len(wanted):
+        raise field_error("entries", _("Some of the chosen entries are not on this list."))
+    return wanted
+
+
+def _ids_digest(ids: Iterable[uuid.UUID]) -> str:
+    """SHA-256 of the sorted ids, one per line: names a set of entries without listing it."""
+    return hashlib.sha256("\n".join(sorted(str(i) for i in ids)).encode()).hexdigest()
 
 
 @transaction.atomic

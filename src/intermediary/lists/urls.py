@@ -15,6 +15,7 @@ urlpatterns = [
     path("lists/<uuid:public_id>/reconcile/", views.list_reconcile, name="lists-reconcile"),
     path("lists/<uuid:public_id>/review/", views.list_review, name="lists-review"),
     path("lists/<uuid:public_id>/report/", views.list_report, name="lists-report"),
+    path("lists/<uuid:public_id>/renewals/", views.list_renewals, name="lists-renewals"),
     path("lists/<uuid:public_id>/report.csv", views.list_report_csv, name="lists-report-csv"),
     path("lists/<uuid:public_id>/disclose/", views.list_disclose, name="lists-disclose"),
     path("entries/<uuid:public_id>/", views.entry_review, name="lists-entry"),

@@ -1,5 +1,6 @@
 """Pages for lists: submit, see entries, reconcile (with progress), review candidates side by
-side, decide, report (page and CSV), disclose. Thin: selectors read, services write."""
+side, decide, sign off (one entry, or renew many), report (page and CSV), disclose. Thin:
+selectors read, services write."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intermediary.access.policy import Perm, actor_of, can, require
-from intermediary.core.downloads import attachment_response
+from intermediary.core.downloads import raw_file_response
 from intermediary.core.forms import call_service, flash_errors, submit_embedded_form
 from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.lists import selectors, services
@@ -29,6 +31,7 @@ from intermediary.lists.forms import (
     ListSubmitForm,
     ManualSearchForm,
     ReconcileForm,
+    RenewalForm,
     SignOffForm,
 )
 from intermediary.lists.models import ListEntry, SubmittedList
@@ -134,9 +137,8 @@ def list_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def list_file(request: HttpRequest, public_id: str) -> HttpResponse:
     """The list's file exactly as submitted, under its original name (audited)."""
     submitted = selectors.list_get(user=request.user, public_id=public_id, path=request.path)
-    raw = services.list_file_download(actor=request.user, submitted_list=submitted)
-    return attachment_response(
-        raw.content, filename=raw.filename, content_type=raw.content_type, sha256=raw.sha256
+    return raw_file_response(
+        services.list_file_download(actor=request.user, submitted_list=submitted)
     )
 
 
@@ -191,6 +193,50 @@ def list_review(request: HttpRequest, public_id: str) -> HttpResponse:
         "new_data": queue.new_data,
     }
     return render(request, "lists/review.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_renewals(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The list's sign-offs that predate new data: those the fresh search cleared, to renew
+    together (POST), and those held back for individual review, with why."""
+    submitted = selectors.review_list_get(user=request.user, public_id=public_id, path=request.path)
+    if request.method == "POST":
+        form = RenewalForm(request.POST)
+        submit_embedded_form(
+            request,
+            form,
+            lambda: services.sign_offs_renew(
+                actor=request.user,
+                submitted_list=submitted,
+                entries=form.cleaned_data["entries"],
+                note=form.cleaned_data["note"],
+            ),
+            success=_renewed,
+        )
+        return redirect("lists-renewals", public_id=submitted.public_id)
+    context = {
+        "list": submitted,
+        "plan": selectors.renewal_get(submitted_list=submitted),
+        "form": RenewalForm(),
+    }
+    return render(request, "lists/renewals.html", context)
+
+
+def _renewed(result: services.Renewal) -> str:
+    renewed = ngettext(
+        "%(n)d sign-off renewed.", "%(n)d sign-offs renewed.", len(result.renewed)
+    ) % {"n": len(result.renewed)}
+    if not result.held_back:
+        return renewed
+    held = ngettext(
+        "%(n)d chosen entry was held back for individual review: the fresh search found "
+        "someone to look at.",
+        "%(n)d chosen entries were held back for individual review: the fresh search found "
+        "someone to look at.",
+        len(result.held_back),
+    ) % {"n": len(result.held_back)}
+    return f"{renewed} {held}"
 
 
 @login_required

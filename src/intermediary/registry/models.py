@@ -31,8 +31,9 @@ from intermediary.registry.choices import (
 # name: what a list entry can be told apart on (lists.reconcile reads exactly these; a
 # reviewer's registry search runs on the names, dates of birth and numbers among them).
 # Changing one of them, or removing a name, is a correction: the registry services count it
-# on the dossier (Dossier.registry_corrections), and reconciliations and "searched, no match"
-# sign-offs made before it are out of date (lists.freshness).
+# on the dossier (Dossier.registry_corrections) and record it (RegistryCorrection), and the
+# reconciliations and "searched, no match" sign-offs made before it whose entries the person
+# could match are out of date (lists.freshness).
 COMPARED_PERSON_FIELDS: tuple[str, ...] = (
     "fathers_first_name",
     "birth_year",
@@ -211,6 +212,40 @@ class PersonName(PublicIdModel):
 
     def __str__(self) -> str:
         return self.full_text
+
+
+class RegistryCorrection(models.Model):
+    """One correction of a registry person (a compared field changed, a name's text or
+    father's name changed, a name removed), appended by the registry services in the
+    correction's own transaction. Never updated.
+
+    Why: a correction should put back to "unknown" only the "searched, no match" sign-offs
+    (and the reconciliations) of the entries the corrected person could match, not every
+    one of the dossier (lists.freshness). ``seq`` is the dossier's count of corrections
+    (``Dossier.registry_corrections``) once this one is counted: the UPDATE raising it
+    holds the dossier's row until commit, so each correction gets its own number, in commit
+    order. ``keys`` are the person's blocking keys before and after the correction
+    (lists.reach: a correction can move a record into or out of an entry's reach), made
+    under the rules named by ``keys_version``. Keys, not values: no name or date is copied
+    here, and a person deleted takes its corrections along (a number missing from the
+    sequence then reads as a correction that reaches every entry, the safe reading).
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveIntegerField()
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    keys = models.JSONField(default=list)
+    keys_version = models.CharField(max_length=16)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="registry_correction_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"correction {self.seq} of dossier {self.dossier_id}"
 
 
 class CustodyEvent(PublicIdModel):

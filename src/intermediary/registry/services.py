@@ -49,6 +49,7 @@ from intermediary.registry.models import (
     CustodyEvent,
     Person,
     PersonName,
+    RegistryCorrection,
     RemainsCase,
     RemainsCustodyEvent,
 )
@@ -59,13 +60,48 @@ def _user_or_none(actor: Any) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
-def _count_correction(dossier_id: int) -> None:
+def _reach_before(person_id: int) -> frozenset[str]:
+    """The person's blocking keys before a correction (lists.reach), read after the person's
+    row is locked: corrections of one person then follow each other, and each one's keys
+    before are the keys after of the one before it (two corrections that each read the
+    other's old values could leave a state neither recorded, an entry it reaches unprompted).
+    Read here, before the write, since a correction can move a record out of an entry's
+    reach as well as into it."""
+    from intermediary.lists.reach import person_keys
+
+    return person_keys(person_id)
+
+
+def _lock_person(person_id: int) -> None:
+    """Hold the person's row until commit (``FOR NO KEY UPDATE``: a name added meanwhile,
+    whose foreign key only takes a key-share lock, is not blocked by it) so that the
+    corrections of one person never interleave (``_reach_before``). Taken before any name
+    row is locked, in every correction, so that two of them cannot wait on each other."""
+    Person.objects.select_for_update(no_key=True).filter(pk=person_id).values("pk").first()
+
+
+def _count_correction(dossier_id: int, person_id: int, before: frozenset[str]) -> None:
     """Count a correction to what reconciliations read of the dossier's registry (a compared
-    field of a person, a name's text, a name removed): one atomic UPDATE in the correction's
-    own transaction, so the count rises exactly when the correction commits and concurrent
-    corrections never lose one (the row stays locked until commit). New persons and names
-    need none: the counts of persons and names already show them (lists.freshness)."""
+    field of a person, a name's text, a name removed) and record which entries it could
+    reach (``RegistryCorrection``): one atomic UPDATE in the correction's own transaction,
+    so the count rises exactly when the correction commits and concurrent corrections never
+    lose one (the row stays locked until commit, which also makes the count read back right
+    after it this correction's own number). The keys after are computed before the UPDATE,
+    so the dossier's row is held for two short statements, never for the key computation.
+    New persons and names need none: the counts of persons and names already show them
+    (lists.freshness)."""
+    from intermediary.lists.reach import REACH_VERSION, person_keys
+
+    keys = sorted(before | person_keys(person_id))
     Dossier.objects.filter(pk=dossier_id).update(registry_corrections=F("registry_corrections") + 1)
+    seq = Dossier.objects.values_list("registry_corrections", flat=True).get(pk=dossier_id)
+    RegistryCorrection.objects.create(
+        dossier_id=dossier_id,
+        seq=seq,
+        person_id=person_id,
+        keys=keys,
+        keys_version=REACH_VERSION,
+    )
 
 
 def _audit(actor: Any, action: str, object_type: str, public_id: Any, payload: Any) -> None:
@@ -399,6 +435,8 @@ def person_update(*, actor: Any, person: Person, changes: dict[str, Any]) -> Per
     locked = Person.objects.select_for_update().get(pk=person.pk)
     compared = _compared(locked, COMPARED_PERSON_FIELDS)
     stored = _compared(locked, list(changes))
+    # Keys before, only when a compared field is named (most edits are of other fields).
+    before = _reach_before(locked.pk) if set(changes) & set(COMPARED_PERSON_FIELDS) else None
     for key, value in changes.items():
         setattr(locked, key, value)
     _check_parties(_party_ids(locked.dossier), locked.holding_party, locked.party_of_origin)
@@ -409,7 +447,8 @@ def person_update(*, actor: Any, person: Person, changes: dict[str, Any]) -> Per
     fields = [*changes, "birth_earliest", "birth_latest", "updated_at"]
     locked.save(update_fields=sorted(set(fields)))
     if _compared(locked, COMPARED_PERSON_FIELDS) != compared:
-        _count_correction(locked.dossier_id)
+        assert before is not None  # noqa: S101  (a compared field changed, so one was named)
+        _count_correction(locked.dossier_id, locked.pk, before)
     _audit(
         actor,
         "person.update",
@@ -464,6 +503,7 @@ def name_update(*, actor: Any, name: PersonName, data: NameInput) -> PersonName:
     father's name counts as a correction of the dossier's registry (``_count_correction``)."""
     require(actor, Perm.REGISTRY_WRITE, name.person.dossier)
     _validate_name(data)
+    _lock_person(name.person_id)
     # Locked and re-read: what changed (a correction or nothing) is decided on what is stored.
     stored = PersonName.objects.select_for_update().filter(pk=name.pk).values(*NAME_FIELDS).first()
     if stored is None:
@@ -473,16 +513,18 @@ def name_update(*, actor: Any, name: PersonName, data: NameInput) -> PersonName:
     fresh = _build_name(name.person, data)
     if _compared(fresh, NAME_FIELDS) == tuple(stored[field] for field in NAME_FIELDS):
         return name  # nothing changed: nothing to write or to audit
+    corrected = _compared(fresh, COMPARED_NAME_FIELDS) != tuple(
+        stored[field] for field in COMPARED_NAME_FIELDS
+    )
+    before = _reach_before(name.person_id) if corrected else frozenset()
     if data.is_primary and not name.is_primary:
         name.person.names.filter(is_primary=True).update(is_primary=False)
     for field in (*NAME_FIELDS, "search_key"):
         setattr(name, field, getattr(fresh, field))
     name.full_clean(exclude=["person"])
     name.save(update_fields=[*NAME_FIELDS, "search_key"])
-    if _compared(name, COMPARED_NAME_FIELDS) != tuple(
-        stored[field] for field in COMPARED_NAME_FIELDS
-    ):
-        _count_correction(name.person.dossier_id)
+    if corrected:
+        _count_correction(name.person.dossier_id, name.person_id, before)
     payload = {"name": str(name.public_id), **_name_payload(name)}
     _audit(actor, "person.name_update", PERSON_OBJECT_TYPE, name.person.public_id, payload)
     return name
@@ -496,6 +538,7 @@ def name_remove(*, actor: Any, name: PersonName) -> Person:
     person."""
     person = name.person
     require(actor, Perm.REGISTRY_WRITE, person.dossier)
+    _lock_person(person.pk)
     # Locked and re-read: a concurrent promotion of this name must not leave no primary name.
     locked = PersonName.objects.select_for_update().filter(pk=name.pk).first()
     if locked is None:
@@ -504,8 +547,9 @@ def name_remove(*, actor: Any, name: PersonName) -> Person:
         message = _("The primary name cannot be removed: make another name primary first.")
         raise field_error("is_primary", message, "state")
     payload = {"name": str(locked.public_id), **_name_payload(locked)}
+    before = _reach_before(person.pk)
     locked.delete()
-    _count_correction(person.dossier_id)
+    _count_correction(person.dossier_id, person.pk, before)
     _audit(actor, "person.name_remove", PERSON_OBJECT_TYPE, person.public_id, payload)
     return person
 

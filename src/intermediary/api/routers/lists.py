@@ -1,8 +1,8 @@
 """API: lists (multipart submit, the file as submitted, entries), reconciliation (start,
 progress, new data since), candidates and decisions (intermediary only), a reviewer's own
 search of the registry and of the other side's lists and the candidates it adds, the
-"searched, no match" sign-off of an entry, the report, and its disclosure. Same services and
-selectors as the pages."""
+"searched, no match" sign-off of an entry (and the renewal of many), the report, and its
+disclosure. Same services and selectors as the pages."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from intermediary.access.policy import Perm, can, deny, require
 from intermediary.accounts import selectors as account_selectors
 from intermediary.api.errors import error_body
 from intermediary.api.routers.accounts import ERRORS
-from intermediary.core.downloads import attachment_response
+from intermediary.core.downloads import raw_file_response
 from intermediary.core.errors import field_error
 from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.lists import selectors, services
@@ -31,6 +31,7 @@ from intermediary.lists.models import (
     SubmittedList,
 )
 from intermediary.lists.presentation import candidate_reason, contributions
+from intermediary.lists.renewal import HeldBack
 from intermediary.registry import selectors as registry_selectors
 from intermediary.registry.dates import format_partial
 from intermediary.registry.models import Person
@@ -319,9 +320,8 @@ def list_file(request: HttpRequest, list_id: uuid.UUID) -> HttpResponse:
     attachment``), its content type, and its SHA-256 as ``Repr-Digest`` (equal to the list's
     ``sha256``). For the intermediary team and the submitting party; audited."""
     submitted = selectors.list_get(user=request.user, public_id=list_id, path=request.path)
-    raw = services.list_file_download(actor=request.user, submitted_list=submitted)
-    return attachment_response(
-        raw.content, filename=raw.filename, content_type=raw.content_type, sha256=raw.sha256
+    return raw_file_response(
+        services.list_file_download(actor=request.user, submitted_list=submitted)
     )
 
 
@@ -471,6 +471,118 @@ def entry_sign_off_withdraw(
     entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
     row = services.entry_sign_off_withdraw(actor=request.user, entry=entry, note=payload.note)
     return Status(201, sign_off_out(row))
+
+
+class RenewalEntryOut(Schema):
+    """An entry whose "searched, no match" sign-off predates new data."""
+
+    entry: str
+    row: int
+    reference: str
+    name: str
+    signed_off_by: str
+    signed_off_at: datetime
+
+
+class HeldBackOut(RenewalEntryOut):
+    """An entry left for individual review: ``reasons`` (``candidate_awaiting_review``,
+    ``corrected_person_could_match``), how many candidates await review, and the registry
+    persons corrected since the sign-off who could match it."""
+
+    reasons: list[str]
+    pending: int
+    corrected_persons: list[str]
+
+
+class RenewalPlanOut(Schema):
+    """``reconcile_first``: the list's last reconciliation predates the data, so nothing can
+    be renewed until it is reconciled again."""
+
+    reconcile_first: bool
+    run: str | None
+    renewable: list[RenewalEntryOut]
+    held_back: list[HeldBackOut]
+
+
+class RenewalIn(Schema):
+    note: str = ""
+    entries: list[str] = []
+
+
+class RenewalOut(Schema):
+    """``skipped``: chosen entries that no longer needed a renewal."""
+
+    batch: str
+    renewed: list[SignOffOut]
+    held_back: list[HeldBackOut]
+    skipped: list[str]
+
+
+def _renewal_entry(row: Any) -> dict[str, Any]:
+    entry, sign_off = row.entry, row.sign_off
+    return {
+        "entry": str(entry.public_id),
+        "row": entry.row_number,
+        "reference": entry.reference,
+        "name": entry.full_name,
+        "signed_off_by": sign_off.by.username,
+        "signed_off_at": sign_off.at,
+    }
+
+
+def held_back_out(held: HeldBack) -> HeldBackOut:
+    return HeldBackOut(
+        **_renewal_entry(held.row),
+        reasons=held.reasons,
+        pending=held.pending,
+        corrected_persons=[str(person.public_id) for person in held.corrected],
+    )
+
+
+@router.get(
+    "/lists/{list_id}/sign-off-renewals",
+    response={200: RenewalPlanOut, **ERRORS},
+    url_name="api-list-sign-off-renewals",
+)
+def list_sign_off_renewals(request: HttpRequest, list_id: uuid.UUID) -> RenewalPlanOut:
+    """The list's sign-offs that predate new data: those the system's fresh search cleared
+    for renewal together, and those left for individual review, with why (intermediary
+    only)."""
+    submitted = selectors.review_list_get(user=request.user, public_id=list_id, path=request.path)
+    plan = selectors.renewal_get(submitted_list=submitted)
+    return RenewalPlanOut(
+        reconcile_first=plan.reconcile_first,
+        run=str(plan.run.public_id) if plan.run is not None else None,
+        renewable=[RenewalEntryOut(**_renewal_entry(row)) for row in plan.renewable],
+        held_back=[held_back_out(held) for held in plan.held_back],
+    )
+
+
+@router.post(
+    "/lists/{list_id}/sign-off-renewals",
+    response={201: RenewalOut, **ERRORS},
+    url_name="api-list-sign-off-renew",
+)
+def list_sign_off_renew(
+    request: HttpRequest, list_id: uuid.UUID, payload: RenewalIn
+) -> Status[RenewalOut]:
+    """Renew the sign-offs of the chosen ``entries`` (ids from the GET) that the fresh
+    search cleared, with ``note`` (what was searched again); the others chosen are held
+    back and returned. The per-entry ``POST /entries/{id}/sign-off`` does the same for one
+    entry, without the fresh search's filter."""
+    submitted = selectors.review_list_get(user=request.user, public_id=list_id, path=request.path)
+    result = services.sign_offs_renew(
+        actor=request.user, submitted_list=submitted, entries=payload.entries, note=payload.note
+    )
+    return Status(
+        201,
+        RenewalOut(
+            batch=str(result.batch),
+            renewed=[sign_off_out(row) for row in result.renewed],
+            held_back=[held_back_out(held) for held in result.held_back],
+            skipped=[str(entry) for entry in result.skipped],
+        ),
+    )
 
 
 class PersonHitOut(Schema):
