@@ -56,6 +56,21 @@ urlpatterns = [
         name="dossiers-add-party",
     ),
     path(
+        "dossiers/<uuid:public_id>/parties/<uuid:organisation_id>/remove/",
+        dossiers.dossier_remove_party,
+        name="dossiers-remove-party",
+    ),
+    path(
+        "dossiers/<uuid:public_id>/parties/<uuid:organisation_id>/withdraw/",
+        dossiers.dossier_withdraw_party,
+        name="dossiers-withdraw-party",
+    ),
+    path(
+        "dossiers/<uuid:public_id>/parties/<uuid:organisation_id>/reinstate/",
+        dossiers.dossier_reinstate_party,
+        name="dossiers-reinstate-party",
+    ),
+    path(
         "dossiers/<uuid:public_id>/team/",
         dossiers.dossier_assign_member,
         name="dossiers-assign-member",

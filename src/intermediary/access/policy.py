@@ -9,7 +9,8 @@ Every selector, service, view, API endpoint, export and search asks here. The ru
   proofs between them are read by intermediary staff, auditors and every party user;
   coordinators create them.
 * A party user sees the dossiers its organisation is party to, what its organisation submitted,
-  and what was explicitly disclosed to it (only the disclosed fields).
+  and what was explicitly disclosed to it (only the disclosed fields). A party withdrawn from a
+  dossier sees nothing of it, as if it did not exist, until it is reinstated.
 * Negotiators write on behalf of their party; observers only read.
 * The status of a user's own second factor is read by that user alone.
 * What a user may not see does not exist for them: callers answer 404, same body as missing.
@@ -198,10 +199,14 @@ def _dossier_manage(actor: Actor, obj: Any) -> bool:
 
 
 def _party_write(actor: Actor, obj: Any) -> bool:
-    """Negotiators act for their party in a dossier their party belongs to."""
+    """Negotiators act for their party in a dossier their party takes part in (not withdrawn).
+    Inside a write's transaction the party's link stays share-locked, so a withdrawal waits
+    for a write already under way and the next one sees it (dossiers.locks)."""
+    from intermediary.dossiers.locks import active_party_ids
+
     if not (actor.is_party and actor.has(Role.NEGOTIATOR)) or obj is None:
         return False
-    return bool(obj.party_links.filter(organisation_id=actor.organisation_pk).exists())
+    return actor.organisation_pk in active_party_ids(obj.pk)
 
 
 def _works_dossier(actor: Actor, dossier: Any) -> bool:
@@ -297,7 +302,11 @@ def visible_dossiers(user: Any) -> QuerySet[Dossier]:
     if actor.is_intermediary_staff and actor.user_pk is not None:
         return qs.filter(intermediary_id=org_pk, team__user_id=actor.user_pk)
     if actor.is_party:
-        return qs.filter(party_links__organisation_id=org_pk).distinct()
+        # One filter() call: both conditions apply to the same link (a withdrawn party loses
+        # the dossier at once; every scope below is built on this one).
+        return qs.filter(
+            party_links__organisation_id=org_pk, party_links__withdrawn_at__isnull=True
+        ).distinct()
     return qs.none()
 
 

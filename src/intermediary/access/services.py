@@ -15,6 +15,7 @@ from intermediary.access.policy import DISCLOSABLE_FIELDS, Perm, require
 from intermediary.accounts.models import Organisation, User
 from intermediary.audit.services import audit_append
 from intermediary.core.errors import field_error
+from intermediary.dossiers.locks import active_party_ids
 from intermediary.dossiers.models import Dossier
 
 
@@ -43,7 +44,7 @@ def disclosure_create(
         raise field_error(
             "fields", _("These fields cannot be disclosed: %(f)s") % {"f": ", ".join(refused)}
         )
-    if not dossier.party_links.filter(organisation=recipient).exists():
+    if recipient.pk not in active_party_ids(dossier.pk):  # nothing new reaches a withdrawn party
         raise field_error("recipient", _("The recipient is not a party to this dossier."))
     disclosure = Disclosure.objects.create(
         dossier=dossier,

@@ -37,3 +37,20 @@ class AssignMemberForm(forms.Form):
     user = forms.ModelChoiceField(
         label=_("Staff member"), queryset=User.objects.none(), to_field_name="public_id"
     )
+
+
+class PartyReasonForm(forms.Form):
+    """Withdraw or reinstate a party: the reason is required and kept with the event."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = forms.BooleanField(label=_("I confirm"), required=True)
+
+
+class RemovePartyForm(forms.Form):
+    """Removal is for a party added by mistake; the box makes the click deliberate."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes: this party was added by mistake and nothing refers to it"), required=True
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intermediary.accounts.models import Organisation
 from intermediary.core.models import PublicIdModel
-from intermediary.dossiers.choices import DossierStatus
+from intermediary.dossiers.choices import DossierStatus, PartyEventKind
 
 
 class Dossier(PublicIdModel):
@@ -46,13 +46,25 @@ class Dossier(PublicIdModel):
 
 
 class DossierParty(models.Model):
-    """A party to a dossier."""
+    """A party to a dossier.
+
+    A party that leaves or is suspended from the talks is withdrawn, not removed: its link,
+    and everything it submitted or holds, stays (the intermediary's record is never
+    rewritten), but its users no longer see the dossier at all (``access.policy``). The
+    ``withdrawn_*`` fields hold the current withdrawal; ``DossierPartyEvent`` keeps every
+    withdrawal and reinstatement with its reason.
+    """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="party_links")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="dossier_links"
     )
     added_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_reason = models.CharField(_("reason for the withdrawal"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["organisation__name"]
@@ -60,10 +72,48 @@ class DossierParty(models.Model):
             models.UniqueConstraint(
                 fields=["dossier", "organisation"], name="dossier_party_unique"
             ),
+            # Withdrawn with a reason, or taking part with no trace of a withdrawal.
+            models.CheckConstraint(
+                condition=Q(
+                    withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawal_reason=""
+                )
+                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
+                name="dossier_party_withdrawal_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.dossier}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class DossierPartyEvent(PublicIdModel):
+    """One withdrawal or reinstatement of a party, with who, when and why. Append-only: the
+    link row holds only the current state, so this is where the history lives (the audit
+    log holds the hash of each event, so its reason cannot be rewritten unnoticed)."""
+
+    link = models.ForeignKey(DossierParty, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=16, choices=PartyEventKind.choices)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PartyEventKind.values), name="dossier_party_event_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="dossier_party_event_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.link}"
 
 
 class DossierTeamMember(models.Model):

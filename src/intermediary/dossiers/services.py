@@ -1,4 +1,5 @@
-"""Writes for dossiers: create, add parties, assign staff, open/close. Each one is audited."""
+"""Writes for dossiers: create, add, remove, withdraw and reinstate parties, assign staff,
+open/close. Each one is audited."""
 
 from __future__ import annotations
 
@@ -14,8 +15,17 @@ from intermediary.accounts.choices import OrganisationKind
 from intermediary.accounts.models import Organisation, User
 from intermediary.audit.services import audit_append
 from intermediary.core.errors import field_error
-from intermediary.dossiers.choices import DossierStatus
-from intermediary.dossiers.models import Dossier, DossierParty, DossierTeamMember
+from intermediary.dossiers.choices import DossierStatus, PartyEventKind
+from intermediary.dossiers.models import (
+    Dossier,
+    DossierParty,
+    DossierPartyEvent,
+    DossierTeamMember,
+)
+from intermediary.dossiers.references import party_references
+
+MIN_PARTIES = 2
+REASON_MAX_LENGTH = DossierPartyEvent._meta.get_field("reason").max_length or 500
 
 
 def _next_reference() -> str:
@@ -51,7 +61,7 @@ def dossier_create(
     """Open a dossier between two or more parties, facilitated by the actor's organisation."""
     require(actor, Perm.DOSSIER_CREATE)
     party_list = list(dict.fromkeys(parties))
-    if len(party_list) < 2:
+    if len(party_list) < MIN_PARTIES:
         raise field_error("parties", _("A dossier needs at least two parties."), "required")
     for org in party_list:
         _check_party(org)
@@ -84,6 +94,10 @@ def dossier_create(
     return dossier
 
 
+def _user_or_none(actor: Any) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
 def _first_coordinator(intermediary: Organisation) -> User:
     user = User.objects.filter(
         memberships__organisation=intermediary, memberships__role="coordinator"
@@ -98,10 +112,128 @@ def dossier_add_party(*, actor: Any, dossier: Dossier, organisation: Organisatio
     """Add a further party to a dossier."""
     require(actor, Perm.DOSSIER_MANAGE, dossier)
     _check_party(organisation)
-    if dossier.party_links.filter(organisation=organisation).exists():
+    existing = dossier.party_links.filter(organisation=organisation).first()
+    if existing is not None and existing.is_withdrawn:
+        message = _("This party is withdrawn from the dossier: reinstate it instead.")
+        raise field_error("organisation", message, "duplicate")
+    if existing is not None:
         raise field_error("organisation", _("This party is already in the dossier."), "duplicate")
     link = DossierParty.objects.create(dossier=dossier, organisation=organisation)
     _audit(actor, "dossier.add_party", dossier, {"organisation": organisation.public_id})
+    return link
+
+
+def _locked_link(dossier: Dossier, organisation: Organisation) -> DossierParty:
+    """The party's link, locked until commit: withdrawals, reinstatements and removals of one
+    party follow each other, each seeing the state the last one left, and they wait for the
+    writes naming the party that are under way (dossiers.locks)."""
+    # of=self, no ordering: lock the link alone, never the organisation row (which would
+    # block every insert naming the organisation, in any dossier, until commit).
+    link = (
+        DossierParty.objects.select_for_update(of=("self",))
+        .filter(dossier=dossier, organisation=organisation)
+        .order_by()
+        .first()
+    )
+    if link is None:
+        raise field_error("organisation", _("This party is not in the dossier."), "missing")
+    return link
+
+
+def _required_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise field_error("reason", _("Give the reason."), "required")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise field_error(
+            "reason",
+            _("At most %(n)d characters.") % {"n": REASON_MAX_LENGTH},
+            "max_length",
+        )
+    return reason
+
+
+def _refusal(organisation: Organisation, references: dict[str, int]) -> str:
+    kinds = ", ".join(f"{label}: {count}" for label, count in references.items())
+    return _(
+        "%(org)s cannot be removed: the dossier already refers to it (%(kinds)s). "
+        "Withdraw it instead; its records stay."
+    ) % {"org": organisation.name, "kinds": kinds}
+
+
+@transaction.atomic
+def dossier_remove_party(*, actor: Any, dossier: Dossier, organisation: Organisation) -> Dossier:
+    """Take off a party added by mistake. Only while nothing in the dossier refers to it
+    (``party_references``): a party that held, submitted or received anything took part, and
+    the record of that is never rewritten, so it can only be withdrawn. The audit chain keeps
+    both the addition and the removal."""
+    require(actor, Perm.DOSSIER_MANAGE, dossier)
+    # The dossier first, then the link: two removals at once cannot both leave "two parties".
+    Dossier.objects.select_for_update(no_key=True).filter(pk=dossier.pk).values("pk").first()
+    link = _locked_link(dossier, organisation)
+    references = party_references(link)
+    if references:
+        raise field_error("organisation", _refusal(organisation, references), "referenced")
+    if dossier.party_links.count() <= MIN_PARTIES:
+        raise field_error("organisation", _("A dossier needs at least two parties."), "required")
+    link.delete()
+    _audit(actor, "dossier.remove_party", dossier, {"organisation": organisation.public_id})
+    return dossier
+
+
+def _party_event(
+    actor: Any, link: DossierParty, kind: PartyEventKind, reason: str
+) -> DossierPartyEvent:
+    event = DossierPartyEvent.objects.create(
+        link=link, kind=kind, at=timezone.now(), by=_user_or_none(actor), reason=reason
+    )
+    _audit(
+        actor,
+        f"dossier.{'withdraw' if kind == PartyEventKind.WITHDRAWN else 'reinstate'}_party",
+        link.dossier,
+        {
+            "organisation": link.organisation.public_id,
+            "event": event.public_id,
+            "at": event.at,
+            "reason": reason,  # only the payload's hash is logged: it seals the reason
+        },
+    )
+    return event
+
+
+@transaction.atomic
+def dossier_withdraw_party(
+    *, actor: Any, dossier: Dossier, organisation: Organisation, reason: str
+) -> DossierParty:
+    """A party leaves or is suspended from the talks: its users lose the whole dossier at once
+    (``access.policy.visible_dossiers``) and it can no longer be named on new records, but
+    everything it submitted or holds stays, visible to the intermediary. Reversible with
+    ``dossier_reinstate_party``."""
+    require(actor, Perm.DOSSIER_MANAGE, dossier)
+    reason = _required_reason(reason)
+    link = _locked_link(dossier, organisation)
+    if link.is_withdrawn:
+        raise field_error("organisation", _("This party is already withdrawn."), "state")
+    event = _party_event(actor, link, PartyEventKind.WITHDRAWN, reason)
+    link.withdrawn_at, link.withdrawn_by, link.withdrawal_reason = event.at, event.by, reason
+    link.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    return link
+
+
+@transaction.atomic
+def dossier_reinstate_party(
+    *, actor: Any, dossier: Dossier, organisation: Organisation, reason: str
+) -> DossierParty:
+    """A withdrawn party returns to the talks: its users see the dossier again, as before
+    (its own records, and disclosures to it that were not revoked meanwhile)."""
+    require(actor, Perm.DOSSIER_MANAGE, dossier)
+    reason = _required_reason(reason)
+    link = _locked_link(dossier, organisation)
+    if not link.is_withdrawn:
+        raise field_error("organisation", _("This party is not withdrawn."), "state")
+    _party_event(actor, link, PartyEventKind.REINSTATED, reason)
+    link.withdrawn_at, link.withdrawn_by, link.withdrawal_reason = None, None, ""
+    link.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     return link
 
 

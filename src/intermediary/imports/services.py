@@ -31,6 +31,7 @@ from intermediary.audit.services import audit_append
 from intermediary.core.downloads import RawFile, checked_raw_file
 from intermediary.core.errors import field_error, validation_error_fields
 from intermediary.dossiers.choices import DossierStatus
+from intermediary.dossiers.locks import linked_party_ids
 from intermediary.dossiers.models import Dossier
 from intermediary.imports import registry_adapter
 from intermediary.imports.choices import BLOCKING_STATUSES, ImportStatus
@@ -218,7 +219,8 @@ def _context(job: PersonImport) -> Context:
     return Context(
         dossier_reference=dossier.reference,
         organisations={o.short_name.casefold(): o for o in Organisation.objects.all()},
-        dossier_party_ids=frozenset(dossier.party_links.values_list("organisation_id", flat=True)),
+        # Every party, a withdrawn one too: the registry records who holds whom regardless.
+        dossier_party_ids=linked_party_ids(dossier.pk),
         today=timezone.localdate(),
         source=_("import %(file)s (%(sha)s)") % {"file": job.filename, "sha": job.sha256[:12]},
     )

@@ -16,7 +16,11 @@ from intermediary.lists.choices import REPORT_DISCLOSABLE_FIELDS, Decision, List
 
 
 def _dossier_parties(dossier: Dossier) -> Any:
-    return Organisation.objects.filter(dossier_links__dossier=dossier).order_by("name")
+    """The parties a list may be submitted for: those taking part (a withdrawn party gets no
+    list on its behalf; the service refuses it too)."""
+    return Organisation.objects.filter(
+        dossier_links__dossier=dossier, dossier_links__withdrawn_at__isnull=True
+    ).order_by("name")
 
 
 class ListSubmitForm(forms.Form):

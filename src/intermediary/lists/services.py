@@ -35,6 +35,7 @@ from intermediary.accounts.models import Organisation, User
 from intermediary.audit.services import audit_append
 from intermediary.core.downloads import RawFile, checked_raw_file
 from intermediary.core.errors import field_error
+from intermediary.dossiers.locks import active_party_ids
 from intermediary.dossiers.models import Dossier
 from intermediary.imports.exports import raw_content_type
 from intermediary.imports.problems import RowError
@@ -94,7 +95,7 @@ def _submitting_party(actor: Any, dossier: Dossier, party: Organisation | None) 
         return Organisation.objects.get(pk=acting.organisation_pk or 0)
     if party is None:
         raise field_error("party", _("Name the party whose list this is."), "required")
-    if not dossier.party_links.filter(organisation=party).exists():
+    if party.pk not in active_party_ids(dossier.pk):  # withdrawn parties submit nothing new
         raise field_error("party", _("This organisation is not a party to the dossier."))
     return party
 

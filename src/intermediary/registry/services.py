@@ -27,6 +27,7 @@ from intermediary.access.policy import (
 from intermediary.accounts.models import Organisation, User
 from intermediary.audit.services import PendingEvent, audit_append, audit_append_many
 from intermediary.core.errors import field_error
+from intermediary.dossiers.locks import linked_party_ids
 from intermediary.dossiers.models import Dossier
 from intermediary.registry import bulk_copy
 from intermediary.registry import names as name_rules
@@ -118,7 +119,10 @@ def _audit(actor: Any, action: str, object_type: str, public_id: Any, payload: A
 
 
 def _party_ids(dossier: Dossier) -> set[int]:
-    return set(dossier.party_links.values_list("organisation_id", flat=True))
+    """Parties a registry record of the dossier may name: every linked party, a withdrawn one
+    too, since the record must say who really holds a person whether or not that party still
+    takes part in the talks (share-locked against a concurrent removal, see dossiers.locks)."""
+    return set(linked_party_ids(dossier.pk))
 
 
 def _check_parties(
