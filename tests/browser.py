@@ -49,6 +49,12 @@ def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         finally:
             context.close()
             browser.close()
+            # The test body's ORM calls, made while Playwright's sync API runs, leave a
+            # connection that Django's own teardown does not close (it then finds the test
+            # database "accessed by other users" and cannot drop it): close it here.
+            from django.db import connections
+
+            connections.close_all()
 
 
 def login(page: Page, base_url: str, username: str, password: str) -> None:

@@ -8,6 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.db import connections
 
 from intermediary.imports.models import PersonImport
 from intermediary.imports.services import person_import_run, person_import_upload
@@ -101,7 +102,10 @@ def test_progress_bar_polls_until_the_job_is_done(
 
     def work() -> None:
         time.sleep(1.5)  # let the page poll at least once while queued
-        person_import_run(job=PersonImport.objects.get(pk=job.pk))
+        try:
+            person_import_run(job=PersonImport.objects.get(pk=job.pk))
+        finally:
+            connections.close_all()  # this thread's own connection, or teardown finds it open
 
     worker = threading.Thread(target=work)
     worker.start()
