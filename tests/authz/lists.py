@@ -75,6 +75,23 @@ def with_north_held(world: World) -> None:
     world.extra["other_entry"] = held.entries.get()
 
 
+def with_repeated_row(world: World) -> None:
+    """South's list plus a second South list whose third row repeats its first: a reviewer
+    may add the earlier row by hand as a possible duplicate (the matcher did not pair them)."""
+    from intermediary.lists.services import list_submit
+
+    south_list(world)
+    repeated = list_submit(
+        actor=world.users["south_negotiator"],
+        dossier=world.dossier,
+        kind="sought",
+        data=_csv([["full_name"], ["Karim Nasser"], ["Layla Odeh"], ["Karim Nassar"]]),
+        filename="r.csv",
+    )
+    first, _, third = repeated.entries.order_by("row_number")
+    world.extra.update(entry=third, other_entry=first)
+
+
 def signed_off(world: World) -> None:
     """South's list with its first entry signed off as searched without a match."""
     from intermediary.lists.services import entry_sign_off
@@ -276,6 +293,14 @@ CASES = [
         data=_other_entry,
         expect=allow(302, *REVIEWERS),
     ),
+    Case(
+        "lists-entry-candidate-add",
+        "POST",
+        params=_entry,
+        setup=with_repeated_row,
+        data=_other_entry,
+        expect=allow(302, *REVIEWERS),
+    ),
     # API
     Case(
         "/api/v1/dossiers/{dossier_id}/lists", params=_api_dossier, expect=allow(200, *SEES_DOSSIER)
@@ -329,6 +354,21 @@ CASES = [
         params=_api_entry,
         setup=with_north_held,
         expect=allow(200, *REVIEWERS),
+    ),
+    # A reviewer's search of the list's earlier rows, and adding one as a possible duplicate.
+    Case(
+        "/api/v1/entries/{entry_id}/earlier-rows-search",
+        params=_api_entry,
+        setup=with_repeated_row,
+        expect=allow(200, *REVIEWERS),
+    ),
+    Case(
+        "/api/v1/entries/{entry_id}/candidates",
+        "POST",
+        params=_api_entry,
+        setup=with_repeated_row,
+        data=_other_entry,
+        expect=allow(201, *REVIEWERS),
     ),
     # The matrix posts JSON, so permitted callers get 422 (no multipart file); the point is
     # that nobody else gets past the access checks.

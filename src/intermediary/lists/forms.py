@@ -135,8 +135,9 @@ class RenewalForm(forms.Form):
 
 
 class ManualSearchForm(forms.Form):
-    """A reviewer's own search for an entry the matcher missed: of the dossier's registry, or
-    (with ``prefix=OTHER_SIDE_PREFIX``) of the other side's lists, on the same page."""
+    """A reviewer's own search for an entry the matcher missed: of the dossier's registry,
+    (with ``prefix=OTHER_SIDE_PREFIX``) of the other side's lists, or (with
+    ``prefix=EARLIER_ROWS_PREFIX``) of the list's own earlier rows, on the same page."""
 
     name = forms.CharField(label=_("Name (any script)"), required=False, max_length=200)
     dob = forms.CharField(
@@ -147,10 +148,12 @@ class ManualSearchForm(forms.Form):
 
 
 OTHER_SIDE_PREFIX = "other"
+EARLIER_ROWS_PREFIX = "earlier"
 
 
 class CandidateAddForm(forms.Form):
-    """The registry person or the other side's entry a reviewer's search found (one)."""
+    """The registry person, or the entry (of the other side's list, or an earlier row of the
+    same list), that a reviewer's search found (one)."""
 
     person = forms.UUIDField(required=False, widget=forms.HiddenInput)
     other_entry = forms.UUIDField(required=False, widget=forms.HiddenInput)

@@ -278,10 +278,37 @@ def entry_other_side_search(
     (opposite kind, another party, same dossier) that the reviewer sees. Names are folded by
     the matching library's rules, as in the registry search; every part of the name asked
     must occur in one of the names the entry gives. None when nothing was asked."""
+    lists = other_side_lists(entry.submitted_list).filter(pk__in=visible_lists(user).values("pk"))
+    return _entry_search(
+        entry, Q(submitted_list__in=lists), name=name, dob=dob, id_number=id_number, page=page
+    )
+
+
+def entry_earlier_rows_search(
+    *,
+    user: Any,
+    entry: ListEntry,
+    name: str = "",
+    dob: str = "",
+    id_number: str = "",
+    page: int = 1,
+) -> EntryPage | None:
+    """Earlier rows of the entry's own list (fetched through ``entry_review_get``, so the
+    list is one the reviewer works) that a reviewer may add as possible duplicates: the
+    rows the matcher's own within-list search would point this row to. Same search as the
+    other side's lists. None when nothing was asked."""
+    scope = Q(submitted_list_id=entry.submitted_list_id, row_number__lt=entry.row_number)
+    return _entry_search(entry, scope, name=name, dob=dob, id_number=id_number, page=page)
+
+
+def _entry_search(
+    entry: ListEntry, scope: Q, *, name: str, dob: str, id_number: str, page: int
+) -> EntryPage | None:
+    """One page of the entries in ``scope`` matching a reviewer's search (folded names, the
+    registry search's date forms, an exact identity number), in list and row order."""
     if not (name.strip() or dob.strip() or id_number.strip()):
         return None
-    lists = other_side_lists(entry.submitted_list).filter(pk__in=visible_lists(user).values("pk"))
-    q = Q(submitted_list__in=lists)
+    q = scope
     for token in query_tokens(name):
         q &= Q(search_key__contains=token)
     if dob.strip():
@@ -311,7 +338,8 @@ def entry_other_side_search(
 
 def other_entry_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> ListEntry:
     """An entry of any list the user sees (the one a reviewer adds as a candidate), or 404;
-    whether it is on the other side is the service's to check."""
+    whether it is on the other side, or an earlier row of the same list, is the service's
+    to check."""
     scope = ListEntry.objects.filter(submitted_list__in=visible_lists(user)).select_related(
         "submitted_list"
     )

@@ -620,13 +620,15 @@ def candidate_add(
     other_entry: ListEntry | None = None,
 ) -> MatchCandidate:
     """Add a candidate the matcher missed: a registry person of the entry's dossier, or an
-    entry of the other side's list (``other_entry``), exactly one of them.
+    entry (``other_entry``) of the other side's list or an earlier row of the entry's own
+    list (a possible duplicate), exactly one of them.
 
     It has no score and no run (``source`` manual); it is then confirmed or rejected like any
-    other candidate, and an entry of the other side counts in the outcomes exactly as the
-    matcher's would. The target must be one the reviewer sees, in the entry's own dossier: a
-    list is never reconciled against another dossier's registry. An entry must be on a list
-    the reconciliation itself compares with: of the opposite kind, from another party.
+    other candidate, and an entry counts in the outcomes exactly as the matcher's would (an
+    earlier row of the same list makes the entry a "duplicate"). The target must be one the
+    reviewer sees, in the entry's own dossier: a list is never reconciled against another
+    dossier's registry. An entry must be one the reconciliation itself compares with: on a
+    list of the opposite kind from another party, or on the same list, before this row.
     """
     dossier = entry.submitted_list.dossier
     reviewer = _reviewer_user(actor, dossier)
@@ -642,7 +644,10 @@ def candidate_add(
         field = "person"
     else:
         assert other_entry is not None  # noqa: S101  (exactly one, checked above)
-        _check_other_side(reviewer, entry, other_entry)
+        if other_entry.submitted_list_id == entry.submitted_list_id:
+            _check_same_list_earlier(entry, other_entry)
+        else:
+            _check_other_side(reviewer, entry, other_entry)
         target = {"other_entry": other_entry}
         field = "other_entry"
     locked = ListEntry.objects.select_for_update().get(pk=entry.pk)
@@ -689,6 +694,22 @@ def _check_other_side(reviewer: User, entry: ListEntry, other_entry: ListEntry) 
         raise field_error(
             "other_entry",
             _("This entry is not on a list of the other side in the list's dossier."),
+        )
+
+
+def _check_same_list_earlier(entry: ListEntry, other_entry: ListEntry) -> None:
+    """A row of the entry's own list is a possible duplicate only if it comes before it: the
+    matcher stores its within-list pairs the same way (on the later row, pointing to the
+    earlier one), so that of two rows naming one person the first keeps its own outcome and
+    only the repeat counts as a duplicate."""
+    if other_entry.row_number >= entry.row_number:
+        raise field_error(
+            "other_entry",
+            _(
+                "Only an earlier row of this list (a row number below %(row)d) can be added "
+                "as a possible duplicate of this entry."
+            )
+            % {"row": entry.row_number},
         )
 
 

@@ -24,6 +24,7 @@ from intermediary.dossiers import selectors as dossier_selectors
 from intermediary.lists import selectors, services
 from intermediary.lists.choices import ACTIVE_RUN_STATUSES, Decision, Outcome
 from intermediary.lists.forms import (
+    EARLIER_ROWS_PREFIX,
     OTHER_SIDE_PREFIX,
     CandidateAddForm,
     DecisionForm,
@@ -242,13 +243,25 @@ def _renewed(result: services.Renewal) -> str:
 @login_required
 @require_GET
 def entry_review(request: HttpRequest, public_id: str) -> HttpResponse:
-    """One entry: its outcome, candidates, the reviewer's own registry search (GET form) and
-    the "searched, no match" sign-off with its history."""
+    """One entry: its outcome, candidates, the reviewer's own searches (GET forms: the
+    registry, the other side's lists, the list's earlier rows) and the "searched, no match"
+    sign-off with its history. htmx asking for the earlier rows gets only that section."""
     entry = selectors.entry_review_get(user=request.user, public_id=public_id, path=request.path)
+    earlier_form = ManualSearchForm(request.GET or None, prefix=EARLIER_ROWS_PREFIX)
+    earlier = {
+        "entry": entry,
+        "earlier_form": earlier_form,
+        "earlier_search": _search(
+            earlier_form, selectors.entry_earlier_rows_search, request, entry
+        ),
+        "earlier_query": _without_page(request, EARLIER_ROWS_PREFIX),
+    }
+    if request.htmx and request.htmx.target == EARLIER_ROWS_TARGET:  # type: ignore[attr-defined]
+        return render(request, "lists/_earlier_rows.html", earlier)
     search_form = ManualSearchForm(request.GET or None)
     other_form = ManualSearchForm(request.GET or None, prefix=OTHER_SIDE_PREFIX)
     context = {
-        "entry": entry,
+        **earlier,
         "list": entry.submitted_list,
         "row": selectors.entry_row(entry=entry),
         "candidates": selectors.entry_candidates(entry=entry),
@@ -263,10 +276,23 @@ def entry_review(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "lists/entry.html", context)
 
 
+# The id of the entry page's section listing the earlier rows found (htmx swaps it whole).
+EARLIER_ROWS_TARGET = "earlier-rows"
+
+
+def _without_page(request: HttpRequest, prefix: str) -> str:
+    """The page's query without one search's page number: its page links keep every search
+    asked (escaped by ``urlencode``)."""
+    query = request.GET.copy()
+    query.pop(f"{prefix}-page", None)
+    return query.urlencode()
+
+
 def _search(
     form: ManualSearchForm, search: Callable[..., Any], request: HttpRequest, entry: ListEntry
 ) -> Any:
-    """Run one of the reviewer's searches (registry, other side's lists) if its form was
+    """Run one of the reviewer's searches (registry, other side's lists, earlier rows) if its
+    form was
     filled; a malformed date is the selector's refusal and lands on the form."""
     if not form.is_valid():
         return None
@@ -319,8 +345,9 @@ def entry_sign_off_withdraw(request: HttpRequest, public_id: str) -> HttpRespons
 @login_required
 @require_POST
 def entry_candidate_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Add a registry person or an entry of the other side's list found by the reviewer's
-    search; on to the candidate's page to confirm or reject it side by side."""
+    """Add a registry person, an entry of the other side's list or an earlier row of the
+    same list found by the reviewer's search; on to the candidate's page to confirm or reject
+    it side by side."""
     entry = selectors.entry_review_get(user=request.user, public_id=public_id, path=request.path)
     form = CandidateAddForm(request.POST)
     if not form.is_valid():

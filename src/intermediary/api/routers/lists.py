@@ -1,8 +1,8 @@
 """API: lists (multipart submit, the file as submitted, entries), reconciliation (start,
 progress, new data since), candidates and decisions (intermediary only), a reviewer's own
-search of the registry and of the other side's lists and the candidates it adds, the
-"searched, no match" sign-off of an entry (and the renewal of many), the report, and its
-disclosure. Same services and selectors as the pages."""
+search of the registry, of the other side's lists and of the list's earlier rows and the
+candidates it adds, the "searched, no match" sign-off of an entry (and the renewal of many),
+the report, and its disclosure. Same services and selectors as the pages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from intermediary.access.policy import Perm, can, deny, require
@@ -607,25 +607,28 @@ def person_hit_out(person: Person, already: frozenset[int]) -> PersonHitOut:
     )
 
 
+class EntrySearchIn(Schema):
+    """A reviewer's own search for an entry (registry, other side's lists, earlier rows): the
+    same query parameters for each, as on the entry page."""
+
+    name: str = ""
+    dob: str = ""
+    id_number: str = ""
+    page: int = 1
+
+
 @router.get(
     "/entries/{entry_id}/person-search",
     response={200: list[PersonHitOut], **ERRORS},
     url_name="api-entry-person-search",
 )
 def entry_person_search(
-    request: HttpRequest,
-    entry_id: uuid.UUID,
-    name: str = "",
-    dob: str = "",
-    id_number: str = "",
-    page: int = 1,
+    request: HttpRequest, entry_id: uuid.UUID, query: Query[EntrySearchIn]
 ) -> list[PersonHitOut]:
     """The registry persons of the entry's dossier matching a reviewer's own search (names
     folded across scripts, partial dates); empty when nothing is asked."""
     entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
-    found = selectors.entry_person_search(
-        user=request.user, entry=entry, name=name, dob=dob, id_number=id_number, page=page
-    )
+    found = selectors.entry_person_search(user=request.user, entry=entry, **query.dict())
     if found is None:
         return []
     return [person_hit_out(person, found.already) for person in found.page.items]
@@ -669,26 +672,38 @@ def entry_hit_out(entry: ListEntry, already: frozenset[int]) -> EntryHitOut:
     url_name="api-entry-other-side-search",
 )
 def entry_other_side_search(
-    request: HttpRequest,
-    entry_id: uuid.UUID,
-    name: str = "",
-    dob: str = "",
-    id_number: str = "",
-    page: int = 1,
+    request: HttpRequest, entry_id: uuid.UUID, query: Query[EntrySearchIn]
 ) -> list[EntryHitOut]:
     """Entries of the other side's lists (opposite kind, another party, same dossier) matching
     a reviewer's own search (names folded like the registry's); empty when nothing is asked."""
     entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
-    found = selectors.entry_other_side_search(
-        user=request.user, entry=entry, name=name, dob=dob, id_number=id_number, page=page
-    )
-    if found is None:
-        return []
-    return [entry_hit_out(hit, found.already) for hit in found.items]
+    found = selectors.entry_other_side_search(user=request.user, entry=entry, **query.dict())
+    return entry_hits(found)
+
+
+@router.get(
+    "/entries/{entry_id}/earlier-rows-search",
+    response={200: list[EntryHitOut], **ERRORS},
+    url_name="api-entry-earlier-rows-search",
+)
+def entry_earlier_rows_search(
+    request: HttpRequest, entry_id: uuid.UUID, query: Query[EntrySearchIn]
+) -> list[EntryHitOut]:
+    """Earlier rows of the entry's own list (lower row numbers) matching a reviewer's own
+    search, to add as possible duplicates with ``POST /entries/{id}/candidates``
+    (``other_entry``); empty when nothing is asked."""
+    entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
+    found = selectors.entry_earlier_rows_search(user=request.user, entry=entry, **query.dict())
+    return entry_hits(found)
+
+
+def entry_hits(found: selectors.EntryPage | None) -> list[EntryHitOut]:
+    return [] if found is None else [entry_hit_out(hit, found.already) for hit in found.items]
 
 
 class CandidateAddIn(Schema):
-    """One of the two: a registry person, or an entry of the other side's list."""
+    """One of the two: a registry person, or an entry (of the other side's list, or an
+    earlier row of the same list: a possible duplicate)."""
 
     person: uuid.UUID | None = None
     other_entry: uuid.UUID | None = None
@@ -702,9 +717,9 @@ class CandidateAddIn(Schema):
 def entry_candidate_add(
     request: HttpRequest, entry_id: uuid.UUID, payload: CandidateAddIn
 ) -> Status[CandidateOut]:
-    """Add a registry person (``person``) or an entry of the other side's list
-    (``other_entry``) that the matcher missed as a candidate (no score); decide it with
-    ``POST /candidates/{id}/decision`` like any other."""
+    """Add a registry person (``person``), or an entry of the other side's list or an earlier
+    row of the same list (``other_entry``), that the matcher missed as a candidate (no
+    score); decide it with ``POST /candidates/{id}/decision`` like any other."""
     entry = selectors.entry_review_get(user=request.user, public_id=entry_id, path=request.path)
     if (payload.person is None) == (payload.other_entry is None):
         raise field_error("person", "Give either 'person' or 'other_entry'.", "required")
