@@ -191,6 +191,37 @@ def _upload(world: World) -> dict[str, Any]:
     }
 
 
+def south_draft(world: World) -> None:
+    """An upload South's negotiator has not confirmed yet (the preview)."""
+    from intermediary.lists.services import list_draft_create
+
+    world.extra["draft"] = list_draft_create(
+        actor=world.users["south_negotiator"],
+        dossier=world.dossier,
+        kind="sought",
+        data=_csv([["full_name"], ["Karim Nasser"]]),
+        filename="draft.csv",
+    )
+
+
+def coordinator_draft(world: World) -> None:
+    """An upload the coordinator made on North's behalf and has not confirmed yet."""
+    from intermediary.lists.services import list_draft_create
+
+    world.extra["draft"] = list_draft_create(
+        actor=world.users["coordinator"],
+        dossier=world.dossier,
+        kind="held",
+        data=_csv([["full_name"], ["Karim Nasser"]]),
+        filename="draft.csv",
+        party=world.orgs["NORTH"],
+    )
+
+
+def _draft(world: World) -> dict[str, Any]:
+    return {"public_id": world.extra["draft"].public_id}
+
+
 def _ui(route: str, method: str = "GET", **kwargs: Any) -> Case:
     return Case(route, method, params=_list, setup=south_list, **kwargs)
 
@@ -212,6 +243,31 @@ CASES = [
         params=_dossier,
         data=_upload,
         expect={**allow(302, *SUBMITTERS), **allow(403, *CANNOT_SUBMIT)},
+    ),
+    # An upload awaiting confirmation is its uploader's alone: everyone else, colleagues of
+    # the same organisation and the intermediary included, gets the 404 of a missing page.
+    Case("lists-draft", params=_draft, setup=south_draft, expect={"south_negotiator": 200}),
+    Case("lists-draft", params=_draft, setup=coordinator_draft, expect={"coordinator": 200}),
+    Case(
+        "lists-draft-submit",
+        "POST",
+        params=_draft,
+        setup=south_draft,
+        expect={"south_negotiator": 302},
+    ),
+    Case(
+        "lists-draft-submit",
+        "POST",
+        params=_draft,
+        setup=coordinator_draft,
+        expect={"coordinator": 302},
+    ),
+    Case(
+        "lists-draft-cancel",
+        "POST",
+        params=_draft,
+        setup=south_draft,
+        expect={"south_negotiator": 302},
     ),
     _ui("lists-detail", expect=allow(200, *SEES_SOUTH_LIST)),
     # The file as submitted: the intermediary team and South's own users; North never.
@@ -374,6 +430,14 @@ CASES = [
     # that nobody else gets past the access checks.
     Case(
         "/api/v1/dossiers/{dossier_id}/lists",
+        "POST",
+        params=_api_dossier,
+        data=lambda w: {"kind": "held"},
+        expect={**allow(422, *SUBMITTERS), **allow(403, *CANNOT_SUBMIT)},
+    ),
+    # The dry run of a submission: the same access checks, nothing kept.
+    Case(
+        "/api/v1/dossiers/{dossier_id}/lists/preview",
         "POST",
         params=_api_dossier,
         data=lambda w: {"kind": "held"},

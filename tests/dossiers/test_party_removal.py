@@ -51,6 +51,7 @@ def test_every_reference_to_a_party_is_known() -> None:
     assert {ref.key for ref in party_reference_fields()} == {
         "access.Disclosure.recipient",
         "dossiers.DossierPartyEvent.link",
+        "lists.ListDraft.party",
         "lists.SubmittedList.submitting_party",
         "registry.Person.holding_party",
         "registry.Person.party_of_origin",

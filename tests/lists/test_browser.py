@@ -87,3 +87,43 @@ def test_reviewer_renews_the_ticked_sign_offs(
     assert page.get_by_text("1 sign-off renewed.").is_visible()
     assert page.get_by_text("1 entry the fresh search found nobody for").is_visible()
     assert page.locator("#renewable ~ form").get_by_text("Leila Haddad").is_visible()
+
+
+def test_negotiator_uploads_checks_the_preview_and_submits(
+    world: World, live_server: Any, browser_page: Page, tmp_path: Any
+) -> None:
+    from tests.lists.conftest import csv_bytes
+
+    upload = tmp_path / "sought.csv"
+    upload.write_bytes(
+        csv_bytes(
+            [
+                ["reference", "full_name", "date_of_birth"],
+                ["S-1", "يوسف عبد الرحمن", "03/04/1990"],
+                ["S-2", "מרים חדאד", "1985"],
+                ["S-3", "Samir Khoury", ""],
+            ]
+        )
+    )
+    page = browser_page
+    login(page, live_server.url, "south_negotiator", PASSWORD)
+    page.goto(f"{live_server.url}/dossiers/{world.dossier.public_id}/lists/")
+    page.get_by_role("link", name="Submit a list").click()
+    page.get_by_label("Kind of list").select_option("sought")
+    page.get_by_label("File (CSV or XLSX)").set_input_files(str(upload))
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_load_state()
+
+    # The preview: what was read, nothing submitted yet.
+    assert page.get_by_role("heading", name="Check the list before submitting").is_visible()
+    rows = page.locator("#draft-rows")
+    for name in ("يوسف عبد الرحمن", "מרים חדאד", "Samir Khoury"):
+        assert rows.locator('bdi[dir="auto"]', has_text=name).is_visible()
+    assert rows.get_by_text("1990-04-03").is_visible()
+    assert page.locator("#draft-entries").inner_text() == "3"
+    previewed = page.locator("#draft-sha256").inner_text()
+
+    page.get_by_role("button", name="Submit this list").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("List received: 3 entries.").is_visible()
+    assert page.locator("#list-sha256").inner_text() == previewed

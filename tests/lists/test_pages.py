@@ -35,9 +35,12 @@ def test_the_coordinator_uploads_for_a_party_through_the_page(world: World) -> N
         reverse("lists-submit", args=[world.dossier.public_id]),
         {"kind": "held", "party": world.orgs["NORTH"].public_id, "file": upload},
     )
-    submitted = SubmittedList.objects.get()
+    # Shown as read first; the list exists once confirmed.
     assert response.status_code == 302
-    assert response["Location"] == reverse("lists-detail", args=[submitted.public_id])
+    assert not SubmittedList.objects.exists()
+    confirmed = world.client("coordinator").post(f"{response['Location']}submit/")
+    submitted = SubmittedList.objects.get()
+    assert confirmed["Location"] == reverse("lists-detail", args=[submitted.public_id])
     assert (submitted.submitting_party, submitted.on_behalf) == (world.orgs["NORTH"], True)
 
 

@@ -13,6 +13,7 @@ Every selector, service, view, API endpoint, export and search asks here. The ru
   dossier sees nothing of it, as if it did not exist, until it is reinstated.
 * Negotiators write on behalf of their party; observers only read.
 * The status of a user's own second factor is read by that user alone.
+* An uploaded list awaiting its confirmation (a draft) is seen by its uploader alone.
 * What a user may not see does not exist for them: callers answer 404, same body as missing.
 """
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from intermediary.accounts.models import Organisation, User
     from intermediary.dossiers.models import Dossier
     from intermediary.imports.models import PersonImport
-    from intermediary.lists.models import SubmittedList
+    from intermediary.lists.models import ListDraft, SubmittedList
     from intermediary.registry.models import Person, RemainsCase
 
 M = TypeVar("M", bound=Model)
@@ -398,6 +399,24 @@ def visible_lists(user: Any) -> QuerySet[SubmittedList]:
             dossier__in=dossiers, submitting_party_id=actor.organisation_pk
         )
     return SubmittedList.objects.none()
+
+
+def visible_list_drafts(user: Any) -> QuerySet[ListDraft]:
+    """Uploads awaiting confirmation: only their uploader's, and only while unexpired and the
+    dossier is still visible to them. Not even a colleague of the same organisation sees
+    another's draft: it is not a list yet, and it is theirs to confirm or cancel."""
+    from django.utils import timezone
+
+    from intermediary.lists.models import ListDraft
+
+    actor = actor_of(user)
+    if actor.user_pk is None or not (actor.is_party or actor.is_intermediary_staff):
+        return ListDraft.objects.none()
+    return ListDraft.objects.filter(
+        uploaded_by_id=actor.user_pk,
+        dossier__in=visible_dossiers(user),
+        expires_at__gt=timezone.now(),
+    )
 
 
 def visible_person_imports(user: Any) -> QuerySet[PersonImport]:

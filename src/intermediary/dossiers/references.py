@@ -27,6 +27,7 @@ _LABELS: dict[str, StrOrPromise] = {
     "registry.Person.party_of_origin": _("registry persons originating from it"),
     "registry.RemainsCase.holding_party": _("remains cases it holds"),
     "lists.SubmittedList.submitting_party": _("lists submitted for it"),
+    "lists.ListDraft.party": _("uploaded lists awaiting confirmation for it"),
     "access.Disclosure.recipient": _("disclosures to it"),
     "dossiers.DossierPartyEvent.link": _("withdrawals and reinstatements"),
 }

@@ -59,6 +59,8 @@ class Outcome(models.TextChoices):
 LIST_OBJECT_TYPE = "lists.list"
 CANDIDATE_OBJECT_TYPE = "lists.candidate"
 ENTRY_OBJECT_TYPE = "lists.entry"
+# An upload awaiting its uploader's confirmation (models.ListDraft).
+DRAFT_OBJECT_TYPE = "lists.draft"
 
 # What a coordinator may disclose of a list's reconciliation to a party. Candidates, scores,
 # explanations, matched registry persons and reviewer notes are never disclosable.

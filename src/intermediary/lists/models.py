@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intermediary.accounts.models import Organisation
@@ -321,3 +322,36 @@ class EntrySignOff(SeenData, PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.entry_id} by {self.by_id}"
+
+
+class ListDraft(PublicIdModel):
+    """An upload awaiting its uploader's confirmation (the preview page), kept server-side so
+    that the bytes confirmed are exactly the bytes previewed: never re-uploaded, never taken
+    from the client. Seen by its uploader only, until ``expires_at``; deleted when confirmed
+    (it then becomes a ``SubmittedList``) or cancelled, and expired ones whenever a new draft
+    is made (``services.list_draft_create``)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="list_drafts")
+    kind = models.CharField(_("kind"), max_length=8, choices=ListKind.choices)
+    party = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    # As the uploader named it on the form (empty: UTF-8); the confirm parses with it again.
+    encoding = models.CharField(max_length=64, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ListKind.values), name="draft_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="list_draft_expiry")]
+
+    def __str__(self) -> str:
+        return f"draft {self.filename}"

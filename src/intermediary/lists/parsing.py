@@ -87,6 +87,9 @@ class ParsedList:
     encoding: str = ""
     entries: list[EntryData] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # (header as written in the file, column it was read as), in file order: the preview
+    # shows the uploader how each of their columns was understood.
+    columns: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -145,6 +148,7 @@ def _err(row: int | None, column: str | None, code: str, message: str) -> RowErr
 def _parse_table(table: Table) -> ParsedList:
     parsed = ParsedList(file_format=table.format, encoding=table.encoding)
     mapping, parsed.errors = _map_header(table.header)
+    parsed.columns = [(table.header[index], column) for index, column in sorted(mapping.items())]
     if parsed.errors:
         return parsed
     for number, cells in table.rows:

@@ -20,11 +20,13 @@ from intermediary.access.policy import (
     disclosed_fields,
     get_visible_or_404,
     visible_dossiers,
+    visible_list_drafts,
     visible_lists,
 )
 from intermediary.dossiers.models import Dossier
 from intermediary.lists.choices import (
     CANDIDATE_OBJECT_TYPE,
+    DRAFT_OBJECT_TYPE,
     ENTRY_OBJECT_TYPE,
     LIST_OBJECT_TYPE,
     REPORT_OBJECT_TYPE,
@@ -34,13 +36,17 @@ from intermediary.lists.freshness import NewData, list_freshness, other_side_lis
 from intermediary.lists.models import (
     CandidateDecision,
     EntrySignOff,
+    ListDraft,
     ListEntry,
     MatchCandidate,
     ReconciliationRun,
     SubmittedList,
 )
 from intermediary.lists.outcomes import Report, ReportRow, entry_outcome, list_report
+from intermediary.lists.parsing import EntryData, ParsedList, parse_list
 from intermediary.lists.renewal import RenewalPlan, renewal_plan
+from intermediary.registry.choices import Script, Sex
+from intermediary.registry.dates import format_partial
 from intermediary.registry.names import query_tokens
 from intermediary.registry.selectors import PersonPage, PersonQuery, person_search
 from intermediary.registry.selectors import _dob_filter as registry_dob_filter
@@ -69,6 +75,70 @@ def list_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> Submit
         path=path,
         public_id=public_id,
     )
+
+
+# Enough rows to see that names, dates and columns were read right, without the whole file.
+PREVIEW_ROWS = 20
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One parsed row as the preview shows it: the entry, its date as understood (partial
+    dates stay partial), and the labels of its detected script and sex."""
+
+    entry: EntryData
+    birth_date: str
+    script: str
+    sex: str
+
+
+def _preview_row(entry: EntryData) -> PreviewRow:
+    return PreviewRow(
+        entry=entry,
+        birth_date=format_partial(entry.birth_year, entry.birth_month, entry.birth_day),
+        script=str(Script(entry.script).label) if entry.script in Script.values else entry.script,
+        sex=str(Sex(entry.sex).label) if entry.sex in Sex.values else "",
+    )
+
+
+@dataclass(frozen=True)
+class DraftPreview:
+    """What the system read from an upload awaiting confirmation: the file as the confirm
+    will parse it (the same bytes and encoding), and its first rows."""
+
+    draft: ListDraft
+    parsed: ParsedList
+
+    @property
+    def rows(self) -> list[PreviewRow]:
+        return [_preview_row(entry) for entry in self.parsed.entries[:PREVIEW_ROWS]]
+
+    @property
+    def size(self) -> int:
+        return len(self.draft.content)
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.parsed.entries) - PREVIEW_ROWS)
+
+
+def draft_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> ListDraft:
+    """One of the user's own unexpired drafts, or 404: anyone else's (a colleague's too), an
+    expired or a consumed one does not exist for them."""
+    return get_visible_or_404(
+        user,
+        visible_list_drafts(user).select_related("dossier", "party"),
+        object_type=DRAFT_OBJECT_TYPE,
+        path=path,
+        public_id=public_id,
+    )
+
+
+def draft_preview(*, draft: ListDraft) -> DraftPreview:
+    """Parse the kept bytes again rather than store a summary: the preview then shows what
+    the confirm will actually keep, under today's parsing rules."""
+    parsed = parse_list(bytes(draft.content), draft.filename, draft.encoding)
+    return DraftPreview(draft=draft, parsed=parsed)
 
 
 def review_list_get(*, user: Any, public_id: uuid.UUID | str, path: str = "") -> SubmittedList:

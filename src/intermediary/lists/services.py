@@ -1,4 +1,5 @@
-"""Writes for lists: submit, download the file as submitted (an audited read), start a
+"""Writes for lists: submit (at once, or previewed as a draft then confirmed or cancelled),
+download the file as submitted (an audited read), start a
 reconciliation, add and decide on candidates, sign off an entry as searched without a match
 (one entry, or the renewal of many once the system searched again), disclose a report.
 
@@ -12,7 +13,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +43,7 @@ from intermediary.imports.problems import RowError
 from intermediary.lists.choices import (
     ACTIVE_RUN_STATUSES,
     CANDIDATE_OBJECT_TYPE,
+    DRAFT_OBJECT_TYPE,
     ENTRY_OBJECT_TYPE,
     LIST_OBJECT_TYPE,
     REPORT_OBJECT_TYPE,
@@ -55,6 +57,7 @@ from intermediary.lists.freshness import DataMark, list_freshness, mark_of, othe
 from intermediary.lists.models import (
     CandidateDecision,
     EntrySignOff,
+    ListDraft,
     ListEntry,
     ListFile,
     MatchCandidate,
@@ -100,6 +103,43 @@ def _submitting_party(actor: Any, dossier: Dossier, party: Organisation | None) 
     return party
 
 
+@dataclass(frozen=True)
+class ListCheck:
+    """A file that passed every check of a submission, not kept (yet)."""
+
+    party: Organisation
+    sha256: str
+    parsed: ParsedList
+
+
+def list_check(
+    *,
+    actor: Any,
+    dossier: Dossier,
+    kind: str,
+    data: bytes,
+    filename: str,
+    party: Organisation | None = None,
+    encoding: str = "",
+) -> ListCheck:
+    """Every check of a submission, writing nothing. The submission itself, the preview
+    (``list_draft_create``) and the API's dry run all call it, so a file is refused for
+    exactly the same reasons, with the same row and column errors, whichever way it came."""
+    require(actor, Perm.LIST_SUBMIT, dossier)
+    if kind not in ListKind.values:
+        raise field_error("kind", _("Choose held or sought."))
+    submitting = _submitting_party(actor, dossier, party)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if SubmittedList.objects.filter(dossier=dossier, sha256=sha256).exists():
+        raise field_error(
+            "file", _("This file was already submitted in this dossier."), "duplicate"
+        )
+    parsed = parse_list(data, filename, encoding)
+    if not parsed.ok:
+        raise ListRejected(parsed)
+    return ListCheck(party=submitting, sha256=sha256, parsed=parsed)
+
+
 @transaction.atomic
 def list_submit(
     *,
@@ -113,18 +153,16 @@ def list_submit(
     title: str = "",
 ) -> SubmittedList:
     """Keep a party's list as submitted and parse it into entries, or refuse it whole."""
-    require(actor, Perm.LIST_SUBMIT, dossier)
-    if kind not in ListKind.values:
-        raise field_error("kind", _("Choose held or sought."))
-    submitting = _submitting_party(actor, dossier, party)
-    sha256 = hashlib.sha256(data).hexdigest()
-    if SubmittedList.objects.filter(dossier=dossier, sha256=sha256).exists():
-        raise field_error(
-            "file", _("This file was already submitted in this dossier."), "duplicate"
-        )
-    parsed = parse_list(data, filename, encoding)
-    if not parsed.ok:
-        raise ListRejected(parsed)
+    check = list_check(
+        actor=actor,
+        dossier=dossier,
+        kind=kind,
+        data=data,
+        filename=filename,
+        party=party,
+        encoding=encoding,
+    )
+    submitting, sha256, parsed = check.party, check.sha256, check.parsed
     submitted = _create_list(actor, dossier, kind, submitting, parsed, data, filename, title)
     _audit(
         actor,
@@ -160,8 +198,9 @@ def _create_list(
         submitting_party=party,
         submitted_by=actor,
         on_behalf=actor_of(actor).is_intermediary,
-        title=title.strip()[:200],
-        filename=(filename or "list")[:255],
+        # Too long a title or file name is refused by full_clean below, never cut short.
+        title=title.strip(),
+        filename=filename or "list",
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
         file_format=parsed.file_format,
@@ -183,6 +222,136 @@ def _create_list(
         batch_size=2000,
     )
     return submitted
+
+
+# How long an upload waits for its uploader's confirmation: long enough to read the
+# preview and check it against the paper list, short enough that personal data the uploader
+# walked away from does not linger.
+DRAFT_LIFETIME = timedelta(hours=1)
+
+
+class DraftGone(ValidationError):
+    """The draft was consumed (submitted or cancelled) by an earlier request: a double click,
+    or a second tab."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This upload was already submitted or cancelled."), code="gone")
+
+
+@transaction.atomic
+def list_draft_create(
+    *,
+    actor: Any,
+    dossier: Dossier,
+    kind: str,
+    data: bytes,
+    filename: str,
+    party: Organisation | None = None,
+    encoding: str = "",
+    title: str = "",
+) -> ListDraft:
+    """Keep an upload for its uploader to preview and confirm, after the very checks of a
+    submission (a refused file keeps nothing). The bytes stay on the server, so the list
+    confirmed is the file previewed, byte for byte. Expired drafts are purged here: no
+    scheduler is needed for personal data nobody confirmed."""
+    check = list_check(
+        actor=actor,
+        dossier=dossier,
+        kind=kind,
+        data=data,
+        filename=filename,
+        party=party,
+        encoding=encoding,
+    )
+    now = timezone.now()
+    _purge_expired_drafts(actor, now)
+    draft = ListDraft(
+        dossier=dossier,
+        kind=kind,
+        party=check.party,
+        uploaded_by=actor,
+        filename=filename or "list",  # too long: refused by full_clean, never cut short
+        encoding=encoding,
+        title=title.strip(),
+        sha256=check.sha256,
+        content=data,
+        created_at=now,
+        expires_at=now + DRAFT_LIFETIME,
+    )
+    draft.full_clean(exclude=["dossier", "party", "uploaded_by"])
+    draft.save()
+    _audit(actor, "list.draft_create", DRAFT_OBJECT_TYPE, draft.public_id, _draft_payload(draft))
+    return draft
+
+
+def _purge_expired_drafts(actor: Any, now: datetime) -> None:
+    """Delete every draft past its expiry (anyone's: the upload that triggers it is merely
+    the occasion), each with its ``list.draft_expire`` event, like a cancellation."""
+    for expired in ListDraft.objects.select_for_update().filter(expires_at__lte=now):
+        payload = _draft_payload(expired)
+        public_id = expired.public_id
+        expired.delete()
+        _audit(actor, "list.draft_expire", DRAFT_OBJECT_TYPE, public_id, payload)
+
+
+def _draft_payload(draft: ListDraft) -> dict[str, Any]:
+    """Ids and the file's hash only: a draft's name and contents are nobody's record yet."""
+    return {
+        "dossier": draft.dossier.public_id,
+        "kind": draft.kind,
+        "party": draft.party.public_id,
+        "sha256": draft.sha256,
+        "size": len(draft.content),
+    }
+
+
+@transaction.atomic
+def list_draft_submit(*, actor: Any, draft: ListDraft) -> SubmittedList:
+    """Confirm a previewed upload: submit the kept bytes (``list_submit``, with its own
+    checks and its ``list.submit`` event) and delete the draft, in one transaction. The draft
+    is consumed under a row lock, so a second confirm waits for the first and then finds it
+    gone: one list, never two."""
+    locked = _draft_locked(actor, draft)
+    submitted = list_submit(
+        actor=actor,
+        dossier=locked.dossier,
+        kind=locked.kind,
+        data=bytes(locked.content),
+        filename=locked.filename,
+        party=locked.party,
+        encoding=locked.encoding,
+        title=locked.title,
+    )
+    locked.delete()
+    return submitted
+
+
+@transaction.atomic
+def list_draft_cancel(*, actor: Any, draft: ListDraft) -> None:
+    """Drop a previewed upload: nothing of it is kept but the audit event (ids, hash)."""
+    locked = _draft_locked(actor, draft)
+    payload = _draft_payload(locked)
+    public_id = locked.public_id
+    locked.delete()
+    _audit(actor, "list.draft_cancel", DRAFT_OBJECT_TYPE, public_id, payload)
+
+
+def _draft_locked(actor: Any, draft: ListDraft) -> ListDraft:
+    """The draft, row-locked, still there, still the actor's own and unexpired, and its bytes
+    still those previewed. Callers fetched it through ``selectors.draft_get``; the checks
+    repeat under the lock because another request may have consumed it since."""
+    locked = ListDraft.objects.select_for_update().filter(pk=draft.pk).first()
+    if locked is None:
+        raise DraftGone()
+    if locked.uploaded_by_id != actor_of(actor).user_pk:
+        raise PermissionDenied("list_draft")
+    if locked.expires_at <= timezone.now():
+        raise field_error(
+            "draft", _("This upload expired before it was confirmed: upload it again."), "expired"
+        )
+    if hashlib.sha256(bytes(locked.content)).hexdigest() != locked.sha256:
+        raise field_error("draft", _("The kept upload is damaged: upload it again."), "corrupt")
+    return locked
 
 
 @transaction.atomic

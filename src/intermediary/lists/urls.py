@@ -9,6 +9,17 @@ from intermediary.lists import views
 urlpatterns = [
     path("dossiers/<uuid:public_id>/lists/", views.dossier_lists, name="lists-dossier"),
     path("dossiers/<uuid:public_id>/lists/new/", views.list_submit, name="lists-submit"),
+    path("lists/drafts/<uuid:public_id>/", views.list_draft, name="lists-draft"),
+    path(
+        "lists/drafts/<uuid:public_id>/submit/",
+        views.list_draft_submit,
+        name="lists-draft-submit",
+    ),
+    path(
+        "lists/drafts/<uuid:public_id>/cancel/",
+        views.list_draft_cancel,
+        name="lists-draft-cancel",
+    ),
     path("lists/<uuid:public_id>/", views.list_detail, name="lists-detail"),
     path("lists/<uuid:public_id>/file", views.list_file, name="lists-file"),
     path("lists/<uuid:public_id>/progress/", views.list_progress, name="lists-progress"),

@@ -1,6 +1,6 @@
-"""Pages for lists: submit, see entries, reconcile (with progress), review candidates side by
-side, decide, sign off (one entry, or renew many), report (page and CSV), disclose. Thin:
-selectors read, services write."""
+"""Pages for lists: submit (upload, preview, confirm or cancel), see entries, reconcile (with
+progress), review candidates side by side, decide, sign off (one entry, or renew many), report
+(page and CSV), disclose. Thin: selectors read, services write."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,7 +36,7 @@ from intermediary.lists.forms import (
     RenewalForm,
     SignOffForm,
 )
-from intermediary.lists.models import ListEntry, SubmittedList
+from intermediary.lists.models import ListDraft, ListEntry
 from intermediary.lists.presentation import (
     aligned_rows,
     candidate_side,
@@ -75,33 +76,30 @@ def list_submit(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     row_errors: list[Any] = []
     if request.method == "POST" and form.is_valid():
-        submitted = call_service(form, lambda: _submit(request, dossier, form, row_errors))
-        if submitted is not None:
-            messages.success(
-                request, _("List received: %(n)d entries.") % {"n": submitted.entry_count}
-            )
-            return redirect("lists-detail", public_id=submitted.public_id)
+        draft = call_service(form, lambda: _upload(request, dossier, form, row_errors))
+        if draft is not None:
+            return redirect("lists-draft", public_id=draft.public_id)
     context = {"dossier": dossier, "form": form, "row_errors": row_errors}
     return render(request, "lists/submit.html", context, status=422 if row_errors else 200)
 
 
-def _submit(
+def _upload(
     request: HttpRequest, dossier: Any, form: ListSubmitForm, row_errors: list[Any]
-) -> SubmittedList | None:
-    """Submit the upload; a refused file fills ``row_errors`` for the table of problems
-    (caught here, before ``call_service`` would flatten it onto the form)."""
-    upload = form.cleaned_data["file"]
+) -> ListDraft | None:
+    """Check the upload like a submission and keep it as a draft to preview; a refused file
+    fills ``row_errors`` for the table of problems (caught here, before ``call_service``
+    would flatten it onto the form)."""
     try:
-        return _call_submit(request, dossier, form, upload)
+        return _call_draft_create(request, dossier, form, form.cleaned_data["file"])
     except services.ListRejected as rejected:
         row_errors.extend(rejected.row_errors)
         return None
 
 
-def _call_submit(
+def _call_draft_create(
     request: HttpRequest, dossier: Any, form: ListSubmitForm, upload: Any
-) -> SubmittedList:
-    return services.list_submit(
+) -> ListDraft:
+    return services.list_draft_create(
         actor=request.user,
         dossier=dossier,
         kind=form.cleaned_data["kind"],
@@ -111,6 +109,52 @@ def _call_submit(
         encoding=form.cleaned_data.get("encoding", ""),
         title=form.cleaned_data.get("title", ""),
     )
+
+
+@login_required
+@require_GET
+def list_draft(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The preview: what the system read from the upload, before the uploader confirms."""
+    draft = selectors.draft_get(user=request.user, public_id=public_id, path=request.path)
+    preview = selectors.draft_preview(draft=draft)
+    context = {"preview": preview, "draft": draft, "dossier": draft.dossier}
+    return render(request, "lists/preview.html", context)
+
+
+@login_required
+@require_POST
+def list_draft_submit(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Confirm the previewed upload: it becomes the party's list."""
+    draft = selectors.draft_get(user=request.user, public_id=public_id, path=request.path)
+    try:
+        submitted = services.list_draft_submit(actor=request.user, draft=draft)
+    except services.DraftGone as gone:
+        _flash(request, gone)
+        return redirect("lists-dossier", public_id=draft.dossier.public_id)
+    except ValidationError as refused:  # expired meanwhile, a duplicate submitted since...
+        _flash(request, refused)
+        return redirect("lists-draft", public_id=draft.public_id)
+    messages.success(request, _("List received: %(n)d entries.") % {"n": submitted.entry_count})
+    return redirect("lists-detail", public_id=submitted.public_id)
+
+
+@login_required
+@require_POST
+def list_draft_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Drop the previewed upload; nothing of it is kept."""
+    draft = selectors.draft_get(user=request.user, public_id=public_id, path=request.path)
+    try:
+        services.list_draft_cancel(actor=request.user, draft=draft)
+    except ValidationError as refused:
+        _flash(request, refused)
+    else:
+        messages.success(request, _("Upload cancelled; nothing was kept."))
+    return redirect("lists-dossier", public_id=draft.dossier.public_id)
+
+
+def _flash(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
 
 
 @login_required

@@ -1,8 +1,8 @@
-"""API: lists (multipart submit, the file as submitted, entries), reconciliation (start,
-progress, new data since), candidates and decisions (intermediary only), a reviewer's own
-search of the registry, of the other side's lists and of the list's earlier rows and the
-candidates it adds, the "searched, no match" sign-off of an entry (and the renewal of many),
-the report, and its disclosure. Same services and selectors as the pages."""
+"""API: lists (multipart submit and its dry run, the file as submitted, entries), reconciliation
+(start, progress, new data since), candidates and decisions (intermediary only), a reviewer's
+own search of the registry, of the other side's lists and of the list's earlier rows and the
+candidates it adds, the "searched, no match" sign-off of an entry (and the renewal of many), the
+report, and its disclosure. Same services and selectors as the pages."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from intermediary.lists.models import (
     ReconciliationRun,
     SubmittedList,
 )
+from intermediary.lists.parsing import EntryData
 from intermediary.lists.presentation import candidate_reason, contributions
 from intermediary.lists.renewal import HeldBack
 from intermediary.registry import selectors as registry_selectors
@@ -278,6 +279,98 @@ def list_submit(
     """Submit a list (multipart field ``file``, CSV or XLSX; ``kind`` held or sought;
     ``party`` when the intermediary uploads on a party's behalf). A refused file answers 422
     with every problem under ``error.fields.rows`` (row, column, code, message)."""
+    dossier, upload, organisation = _submission(request, dossier_id, file, party)
+    try:
+        submitted = services.list_submit(
+            actor=request.user,
+            dossier=dossier,
+            kind=kind,
+            data=upload.read(),
+            filename=upload.name or "",
+            party=organisation,
+            encoding=encoding,
+            title=title,
+        )
+    except services.ListRejected as rejected:
+        return Status(422, _rejected_body(rejected))
+    return Status(201, list_out(submitted, reviewer=_reviewer(request, submitted)))
+
+
+class ColumnOut(Schema):
+    header: str
+    column: str
+
+
+class PreviewEntryOut(Schema):
+    row: int
+    reference: str
+    full_name: str
+    script: str
+    other_names: str
+    father_name: str
+    date_of_birth: str
+    birth_year: int | None
+    birth_month: int | None
+    birth_day: int | None
+    place_of_birth: str
+    id_number: str
+    sex: str
+    notes: str
+
+
+class ListPreviewOut(Schema):
+    """What a submission of the file would keep, kept nowhere."""
+
+    kind: str
+    party: str
+    filename: str
+    sha256: str
+    size: int
+    format: str
+    encoding: str
+    entry_count: int
+    columns: list[ColumnOut]
+    entries: list[PreviewEntryOut]
+
+
+@router.post(
+    "/dossiers/{dossier_id}/lists/preview",
+    response={200: ListPreviewOut, **ERRORS},
+    url_name="api-list-preview",
+)
+def list_preview(
+    request: HttpRequest,
+    dossier_id: uuid.UUID,
+    file: File[UploadedFile | None] = None,
+    kind: Form[str] = "",
+    party: Form[str] = "",
+    encoding: Form[str] = "",
+) -> Status[Any]:
+    """A dry run of the submission (same fields): every check, the same 422 for a refused
+    file, and on success what would be kept (the column mapping, the first rows as parsed)
+    without keeping anything. Submit the same file to the endpoint above to keep it."""
+    dossier, upload, organisation = _submission(request, dossier_id, file, party)
+    data = upload.read()
+    try:
+        check = services.list_check(
+            actor=request.user,
+            dossier=dossier,
+            kind=kind,
+            data=data,
+            filename=upload.name or "",
+            party=organisation,
+            encoding=encoding,
+        )
+    except services.ListRejected as rejected:
+        return Status(422, _rejected_body(rejected))
+    return Status(200, _preview_out(check, kind, upload.name or "", len(data)))
+
+
+def _submission(
+    request: HttpRequest, dossier_id: uuid.UUID, file: UploadedFile | None, party: str
+) -> tuple[Any, UploadedFile, Any]:
+    """The dossier, the upload and the named party of a submission or its dry run, after
+    the access checks both share (403 for who sees the dossier but may not submit)."""
     dossier = dossier_selectors.dossier_get(
         user=request.user, public_id=dossier_id, path=request.path
     )
@@ -289,23 +382,48 @@ def list_submit(
         if party
         else None
     )
-    try:
-        submitted = services.list_submit(
-            actor=request.user,
-            dossier=dossier,
-            kind=kind,
-            data=file.read(),
-            filename=file.name or "",
-            party=organisation,
-            encoding=encoding,
-            title=title,
-        )
-    except services.ListRejected as rejected:
-        rows = [error.as_dict() for error in rejected.row_errors]
-        messages = [str(m) for m in rejected.messages]
-        body = error_body("invalid_file", "The file was refused.", {"file": messages, "rows": rows})
-        return Status(422, body)
-    return Status(201, list_out(submitted, reviewer=_reviewer(request, submitted)))
+    return dossier, file, organisation
+
+
+def _rejected_body(rejected: services.ListRejected) -> dict[str, Any]:
+    rows = [error.as_dict() for error in rejected.row_errors]
+    messages = [str(m) for m in rejected.messages]
+    return error_body("invalid_file", "The file was refused.", {"file": messages, "rows": rows})
+
+
+def _preview_out(check: services.ListCheck, kind: str, filename: str, size: int) -> ListPreviewOut:
+    parsed = check.parsed
+    return ListPreviewOut(
+        kind=kind,
+        party=str(check.party.public_id),
+        filename=filename,
+        sha256=check.sha256,
+        size=size,
+        format=parsed.file_format,
+        encoding=parsed.encoding,
+        entry_count=len(parsed.entries),
+        columns=[ColumnOut(header=h, column=c) for h, c in parsed.columns],
+        entries=[_preview_entry(e) for e in parsed.entries[: selectors.PREVIEW_ROWS]],
+    )
+
+
+def _preview_entry(entry: EntryData) -> PreviewEntryOut:
+    return PreviewEntryOut(
+        row=entry.row_number,
+        reference=entry.reference,
+        full_name=entry.full_name,
+        script=entry.script,
+        other_names=entry.other_names,
+        father_name=entry.father_name,
+        date_of_birth=entry.date_of_birth_text,
+        birth_year=entry.birth_year,
+        birth_month=entry.birth_month,
+        birth_day=entry.birth_day,
+        place_of_birth=entry.place_of_birth,
+        id_number=entry.id_number,
+        sex=entry.sex,
+        notes=entry.notes,
+    )
 
 
 @router.get("/lists/{list_id}", response={200: ListOut, **ERRORS}, url_name="api-list")
