@@ -51,6 +51,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {login.username:<20} {login.organisation:<8} {', '.join(login.roles)}")
     if not settings.INTERMEDIARY_REQUIRE_2FA:
         print("Two-factor sign-in is optional in the demo (INTERMEDIARY_REQUIRE_2FA=false).")
+    else:
+        print("Two-factor sign-in is required: `intermediary enrolment-code USERNAME` issues")
+        print("the code a login needs to set it up.")
     if args.no_serve:
         return 0
     _start_worker(args)
@@ -236,7 +239,12 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
 
     from intermediary.access.policy import SYSTEM
     from intermediary.accounts.choices import OrganisationKind, Role
-    from intermediary.accounts.services import organisation_create, user_create
+    from intermediary.accounts.otp import enrolment_code_required
+    from intermediary.accounts.services import (
+        enrolment_code_issue,
+        organisation_create,
+        user_create,
+    )
 
     _migrate()
     password = os.environ.get("INTERMEDIARY_BOOTSTRAP_PASSWORD") or getpass.getpass(
@@ -250,18 +258,55 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
                 short_name=args.short_name,
                 kind=OrganisationKind.INTERMEDIARY,
             )
-            user_create(
+            user = user_create(
                 actor=SYSTEM,
                 username=args.username,
                 password=password,
                 organisation=org,
                 roles=[Role.COORDINATOR],
             )
+            # Nobody can issue the first coordinator an enrolment code on a page: print it.
+            code = (
+                enrolment_code_issue(actor=SYSTEM, user=user) if enrolment_code_required() else ""
+            )
     except ValidationError as exc:
         for field, messages in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
             print(f"error: {field}: {'; '.join(messages)}", file=sys.stderr)
         return 2
     print(f"Created {org.name} and coordinator {args.username}.")
+    if code:
+        _print_enrolment_code(args.username, code)
+    return 0
+
+
+def _print_enrolment_code(username: str, code: str) -> None:
+    from django.conf import settings
+
+    hours = settings.INTERMEDIARY_ENROLMENT_CODE_HOURS
+    print(f"Enrolment code for {username} (single use, valid {hours} hours): {code}")
+    print("They enter it at their first sign-in to set up two-factor sign-in. Shown only now.")
+
+
+def cmd_enrolment_code(args: argparse.Namespace) -> int:
+    """Issue a user's enrolment code from the server (the operator's own access): for a
+    coordinator with no other coordinator to issue it, e.g. when the bootstrap code expired."""
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from intermediary.access.policy import SYSTEM
+    from intermediary.accounts.models import User
+    from intermediary.accounts.services import enrolment_code_issue
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        print(f"error: no user {args.username!r}", file=sys.stderr)
+        return 2
+    try:
+        code = enrolment_code_issue(actor=SYSTEM, user=user)
+    except ValidationError as exc:
+        print(f"error: {'; '.join(exc.messages)}", file=sys.stderr)
+        return 2
+    _print_enrolment_code(user.username, code)
     return 0
 
 
@@ -331,6 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
     boot.add_argument("--short-name", required=True)
     boot.add_argument("--username", required=True)
     boot.set_defaults(func=cmd_bootstrap)
+
+    enrol = sub.add_parser(
+        "enrolment-code", help="issue a user the code to set up two-factor sign-in"
+    )
+    enrol.add_argument("username")
+    enrol.set_defaults(func=cmd_enrolment_code)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -211,6 +211,17 @@ if _REQUIRE_2FA not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
     )
 INTERMEDIARY_REQUIRE_2FA = _REQUIRE_2FA in {"1", "true", "yes", "on"}
 OTP_TOTP_ISSUER = env_str("INTERMEDIARY_OTP_ISSUER", "intermediary")
+# How long an enrolment code issued by a coordinator stays valid. A whole number of hours in
+# [1, 720]: anything else stops the server, so a typo cannot make codes live forever.
+_ENROLMENT_CODE_HOURS = os.environ.get("INTERMEDIARY_ENROLMENT_CODE_HOURS", "72").strip()
+if not (_ENROLMENT_CODE_HOURS.isascii() and _ENROLMENT_CODE_HOURS.isdigit()) or not (
+    1 <= int(_ENROLMENT_CODE_HOURS) <= 720
+):
+    raise ImproperlyConfigured(
+        "INTERMEDIARY_ENROLMENT_CODE_HOURS must be a whole number of hours from 1 to 720, "
+        f"got {_ENROLMENT_CODE_HOURS!r}"
+    )
+INTERMEDIARY_ENROLMENT_CODE_HOURS = int(_ENROLMENT_CODE_HOURS)
 # Exponential back-off after each wrong code (1, 2, 4, 8... seconds), TOTP and recovery codes.
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1

@@ -47,6 +47,11 @@ urlpatterns = [
         accounts.user_otp_reset,
         name="accounts-user-otp-reset",
     ),
+    path(
+        "users/<uuid:public_id>/two-factor/enrolment-code/",
+        accounts.user_enrolment_code,
+        name="accounts-user-enrolment-code",
+    ),
     path("dossiers/", dossiers.dossier_list, name="dossiers-list"),
     path("dossiers/new/", dossiers.dossier_create, name="dossiers-create"),
     path("dossiers/<uuid:public_id>/", dossiers.dossier_detail, name="dossiers-detail"),

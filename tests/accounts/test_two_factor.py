@@ -20,6 +20,7 @@ from intermediary.access.policy import SYSTEM
 from intermediary.accounts.models import User
 from intermediary.accounts.services import (
     api_token_create,
+    enrolment_code_issue,
     otp_recovery_codes_regenerate,
     user_create,
 )
@@ -203,14 +204,17 @@ def _new_user(world: World, username: str = "new.delegate") -> User:
 
 def test_enrolment_shows_qr_uri_and_secret_then_recovery_codes_once(world: World) -> None:
     user = _new_user(world)
+    enrolment_code = enrolment_code_issue(actor=world.users["coordinator"], user=user)
     client = password_only(user.username)
     response = client.get("/dossiers/")
     assert response["Location"] == f"{ENROL}?next=%2Fdossiers%2F"
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert b"Set up an authenticator" in page.content
-    # The button starts the enrolment (POST), then the page shows it (post/redirect/get).
-    started = client.post(ENROL_START, {"next": "/dossiers/"})
+    assert b"Enrolment code" in page.content
+    # The button, with the enrolment code, starts the enrolment (POST), then the page shows
+    # it (post/redirect/get).
+    started = client.post(ENROL_START, {"next": "/dossiers/", "enrolment_code": enrolment_code})
     assert started.status_code == 302
     assert started["Location"] == f"{ENROL}?next=%2Fdossiers%2F"
     page = client.get(started["Location"])
@@ -271,6 +275,7 @@ def test_enrolment_shows_qr_uri_and_secret_then_recovery_codes_once(world: World
 def test_opening_the_enrolment_page_writes_nothing(world: World) -> None:
     """A GET (a link preview, a prefetch, a reload) creates no device and logs no event."""
     user = _new_user(world)
+    enrolment_code = enrolment_code_issue(actor=world.users["coordinator"], user=user)
     client = password_only(user.username)
     events, denials = AuditEvent.objects.count(), AccessDenial.objects.count()
     for _ in range(2):
@@ -282,7 +287,7 @@ def test_opening_the_enrolment_page_writes_nothing(world: World) -> None:
     assert AuditEvent.objects.count() == events
     assert AccessDenial.objects.count() == denials
     # Only the button's POST starts it, audited once, without the secret.
-    assert client.post(ENROL_START).status_code == 302
+    assert client.post(ENROL_START, {"enrolment_code": enrolment_code}).status_code == 302
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     event = AuditEvent.objects.get(action="user.otp_enrolment_start")
     assert AuditEvent.objects.count() == events + 1
@@ -351,7 +356,12 @@ def test_coordinator_resets_a_users_second_factor(world: World) -> None:
     page = coordinator.get(f"/users/{target.public_id}/").content
     assert b"Reset two-factor sign-in" in page
     response = coordinator.post(f"/users/{target.public_id}/two-factor/reset/")
-    assert response.status_code == 302
+    # The same step issues the enrolment code the user needs to set it up again, shown once.
+    assert response.status_code == 200
+    assert b"data-enrolment-code" in response.content
+    assert AuditEvent.objects.filter(
+        action="user.enrolment_code_issue", object_id=str(target.public_id)
+    ).exists()
     assert not TOTPDevice.objects.filter(user=target).exists()
     assert not StaticDevice.objects.filter(user=target).exists()
     event = AuditEvent.objects.get(action="user.otp_reset")

@@ -1,17 +1,21 @@
-"""In a real browser: a new user signs in, is sent to enrolment, starts it with the button,
-scans (reads) the QR page, confirms with a code, keeps the recovery codes, and reaches the
-dossiers; the strict CSP blocks nothing on the way."""
+"""In a real browser: a new user signs in, is sent to enrolment, starts it with the button and
+the enrolment code a coordinator issued (a wrong one is refused first), scans (reads) the QR
+page, confirms with a code, keeps the recovery codes, and reaches the dossiers; the strict CSP
+blocks nothing on the way."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intermediary.access.policy import SYSTEM
-from intermediary.accounts.services import user_create
+from intermediary.accounts.models import EnrolmentCode
+from intermediary.accounts.services import enrolment_code_issue, user_create
 from tests.conftest import PASSWORD, World
 
 if TYPE_CHECKING:
@@ -30,6 +34,7 @@ def test_enrol_an_authenticator_in_the_browser(
         organisation=world.orgs["NORTH"],
         roles=["negotiator"],
     )
+    enrolment_code = enrolment_code_issue(actor=world.users["coordinator"], user=user)
     page = browser_page
     console: list[str] = []
 
@@ -47,6 +52,17 @@ def test_enrol_an_authenticator_in_the_browser(
     assert page.get_by_role("heading", name="Set up two-factor sign-in").is_visible()
     # Opening the page created nothing: the button does (a POST with the CSRF token).
     assert not TOTPDevice.objects.filter(user=user).exists()
+    # Without the right enrolment code nothing starts.
+    page.get_by_label("Enrolment code").fill("AAAA-BBBB-CCCC-DDDD")
+    page.get_by_role("button", name="Set up an authenticator").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").inner_text() == "This enrolment code is not valid."
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    # django-otp's back-off after the wrong code: let it elapse, as a user waiting would.
+    EnrolmentCode.objects.filter(user=user).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(hours=1)
+    )
+    page.get_by_label("Enrolment code").fill(enrolment_code)
     page.get_by_role("button", name="Set up an authenticator").click()
     page.wait_for_load_state()
     assert "/accounts/two-factor/enrol/?next=" in page.url
@@ -68,6 +84,7 @@ def test_enrol_an_authenticator_in_the_browser(
     page.get_by_role("link", name="Continue").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Dossiers").is_visible()
+    assert not EnrolmentCode.objects.filter(user=user).exists()  # consumed
     # Nothing refused by the CSP: not the QR code, not the forms, not htmx (configured in
     # base.html not to add its indicator <style>).
     refused = [text for text in console if "Content Security Policy" in text]

@@ -48,3 +48,15 @@ class OtpCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
         ),
     )
+
+
+class EnrolmentCodeForm(forms.Form):
+    """The enrolment code a coordinator handed over. Not required here: the service decides
+    (and logs a start without one where it is needed)."""
+
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

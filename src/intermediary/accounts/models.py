@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import ThrottlingMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intermediary.accounts.choices import INTERMEDIARY_ROLES, PARTY_ROLES, OrganisationKind, Role
 from intermediary.core.models import PublicIdModel
@@ -96,3 +98,40 @@ class ApiToken(PublicIdModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class _VerifyAllowed(models.Model):
+    """The base django-otp's ThrottlingMixin defers to once its back-off has passed (on a
+    device that is ``Device``; a plain model needs it spelt out)."""
+
+    class Meta:
+        abstract = True
+
+    def verify_is_allowed(self) -> tuple[bool, dict[str, object] | None]:
+        return True, None
+
+
+class EnrolmentCode(ThrottlingMixin, _VerifyAllowed):  # type: ignore[misc]  # untyped django-otp
+    """The single-use code a coordinator hands to a user, out of band, so that the password
+    alone cannot enrol an authenticator (a thief who signs in first would bind their own).
+
+    One per user at most: issuing a new one replaces it. Only the SHA-256 of the code is kept.
+    ``device`` is the pending authenticator started with this code: only that one can be
+    confirmed with it. Wrong codes meet django-otp's back-off, as wrong TOTP codes do."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="enrolment_code")
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    device = models.ForeignKey(
+        TOTPDevice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"enrolment code of {self.user}"
+
+    def get_throttle_factor(self) -> int:
+        return int(settings.OTP_TOTP_THROTTLE_FACTOR)

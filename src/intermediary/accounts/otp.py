@@ -6,6 +6,8 @@ this module only reads and formats.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from base64 import b32encode
 from typing import Any
 
@@ -19,6 +21,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "authenticator"
 RECOVERY_DEVICE_NAME = "recovery codes"
+# The session remembers which pending authenticator it started: only that session is shown
+# its secret and may confirm it (another password session must not learn the secret).
+PENDING_DEVICE_SESSION_KEY = "intermediary_pending_otp_device"
+ENROLMENT_CODE_BYTES = 10  # 80 random bits: 16 base32 characters, typed in groups of four
 
 
 def confirmed_totp(user: Any) -> TOTPDevice | None:
@@ -98,3 +104,22 @@ def qr_svg(uri: str) -> str:
     qr = segno.make(uri, error="m")
     svg: str = qr.svg_inline(scale=4, border=4, dark="#000", light="#fff", title="QR code")
     return svg
+
+
+def enrolment_code_required() -> bool:
+    """An enrolment code is asked only where the second factor is required. Where it is
+    optional (the demo), a password already opens the account in full, so a code would guard
+    nothing that the password does not; enrolling there only adds protection."""
+    return bool(settings.INTERMEDIARY_REQUIRE_2FA)
+
+
+def new_enrolment_code() -> str:
+    """A fresh enrolment code, as the user types it: ``ABCD-EFGH-JKLM-NPQR`` (base32)."""
+    raw = b32encode(secrets.token_bytes(ENROLMENT_CODE_BYTES)).decode("ascii").rstrip("=")
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def enrolment_code_hash(code: str) -> str:
+    """What is stored of an enrolment code. 80 random bits behind a throttle need no slow
+    KDF; case, spaces and dashes are ignored, as the code is typed by hand."""
+    return hashlib.sha256(normalise_code(code).upper().encode("ascii", "replace")).hexdigest()

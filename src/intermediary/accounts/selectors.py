@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from intermediary.access.policy import (
     Perm,
@@ -18,7 +20,7 @@ from intermediary.access.policy import (
     visible_users,
 )
 from intermediary.accounts import otp
-from intermediary.accounts.models import ApiToken, Organisation, User
+from intermediary.accounts.models import ApiToken, EnrolmentCode, Organisation, User
 
 
 def organisation_list(*, user: Any, kind: str | None = None) -> QuerySet[Organisation]:
@@ -81,3 +83,18 @@ def two_factor_status(*, user: Any, path: str = "") -> TwoFactorStatus:
         recovery_codes_left=otp.recovery_codes_left(user),
         required=bool(settings.INTERMEDIARY_REQUIRE_2FA),
     )
+
+
+def enrolment_code_valid_until(*, user: Any, target: User, path: str = "") -> datetime | None:
+    """When the enrolment code issued to ``target`` stops working, if one is still valid: a
+    coordinator sees that one is waiting, never the code (only its hash is kept)."""
+    if not can(user, Perm.USER_MANAGE, target):
+        raise deny(
+            user,
+            action=Perm.USER_MANAGE.value,
+            object_type="user",
+            object_ref=str(target.public_id),
+            path=path,
+        )
+    row = EnrolmentCode.objects.filter(user=target, expires_at__gt=timezone.now()).first()
+    return None if row is None else row.expires_at

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,14 +21,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intermediary.access.policy import Perm, PermissionDenied, forget_actor, require
 from intermediary.accounts.choices import ROLES_BY_KIND, OrganisationKind, Role
-from intermediary.accounts.models import ApiToken, Membership, Organisation, User
+from intermediary.accounts.models import ApiToken, EnrolmentCode, Membership, Organisation, User
 from intermediary.accounts.otp import (
     RECOVERY_CODE_COUNT,
     RECOVERY_DEVICE_NAME,
     TOTP_DEVICE_NAME,
     confirmed_totp,
+    enrolment_code_hash,
+    enrolment_code_required,
+    new_enrolment_code,
     normalise_code,
-    pending_totp,
 )
 from intermediary.audit.services import access_denial_record, audit_append
 from intermediary.core.errors import field_error
@@ -297,36 +302,145 @@ def _new_recovery_codes(user: User) -> tuple[StaticDevice, list[str]]:
     return device, codes
 
 
+@dataclass(frozen=True)
+class EnrolmentStep:
+    """The outcome of starting or confirming an enrolment. ``refused`` names why not:
+    ``code_missing``, ``code_wrong``, ``code_expired``, ``code_throttled`` (the enrolment
+    code), ``totp_wrong`` (the authenticator's code at confirmation)."""
+
+    device: TOTPDevice | None = None
+    recovery_codes: tuple[str, ...] = ()
+    refused: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.device is not None
+
+
+def _enrolment_code_check(user: User, code: str, path: str) -> tuple[EnrolmentCode | None, str]:
+    """The user's enrolment code if ``code`` is it and still valid, else why not. Every
+    refusal goes to the denial log; a wrong code also counts towards django-otp's back-off
+    (and during the back-off no code is checked), exactly as a wrong TOTP code does."""
+    row = EnrolmentCode.objects.select_for_update().filter(user=user).first()
+    if not code.strip():
+        _otp_failure(user, "otp_enrolment_code", path)
+        return None, "code_missing"
+    if row is not None and not row.verify_is_allowed()[0]:
+        _otp_failure(user, "otp_enrolment_code_throttled", path)
+        return None, "code_throttled"
+    if row is None or not hmac.compare_digest(row.code_hash, enrolment_code_hash(code)):
+        if row is not None:
+            row.throttle_increment(commit=False)
+            row.save(update_fields=["throttling_failure_timestamp", "throttling_failure_count"])
+        _otp_failure(user, "otp_enrolment_code", path)
+        return None, "code_wrong"
+    if row.expires_at <= timezone.now():
+        _otp_failure(user, "otp_enrolment_code_expired", path)
+        return None, "code_expired"
+    return row, ""
+
+
 @transaction.atomic
-def otp_enrolment_start(*, actor: Any) -> TOTPDevice:
-    """The authenticator being enrolled: a new secret, unconfirmed until a code proves the
-    user's app holds it. Refused to anyone already enrolled (a coordinator resets first), so a
-    stolen password alone can never replace a confirmed factor. Called on an explicit POST
-    only (the enrolment page's GET just reads): a pending device that exists is returned
-    unchanged, since the user's app may already hold its secret."""
+def enrolment_code_issue(*, actor: Any, user: User) -> str:
+    """A coordinator issues ``user`` a single-use enrolment code, to hand over in person or by
+    another channel than the password. Returned once, never stored (only its hash), never
+    logged. It replaces any earlier code, and drops any authenticator pending with one, so
+    only the newest code can lead to a confirmed authenticator."""
+    require(actor, Perm.USER_MANAGE)
+    if confirmed_totp(user) is not None:
+        raise field_error(
+            "enrolment_code",
+            _("This user has set up two-factor sign-in already; reset it first."),
+        )
+    replaced = EnrolmentCode.objects.filter(user=user).delete()[0] > 0
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    code = new_enrolment_code()
+    row = EnrolmentCode(
+        user=user,
+        code_hash=enrolment_code_hash(code),
+        issued_by=actor if isinstance(actor, User) else None,
+        expires_at=timezone.now() + timedelta(hours=settings.INTERMEDIARY_ENROLMENT_CODE_HOURS),
+    )
+    row.save()
+    audit_append(
+        actor=actor,
+        action="user.enrolment_code_issue",
+        object_type="user",
+        object_id=str(user.public_id),
+        payload={"expires_at": row.expires_at, "replaced": replaced},
+    )
+    return code
+
+
+@transaction.atomic
+def otp_enrolment_start(
+    *, actor: Any, enrolment_code: str = "", started_device: str = "", path: str = ""
+) -> EnrolmentStep:
+    """Start enrolling an authenticator: a new secret, unconfirmed until a code proves the
+    user's app holds it. Where the second factor is required, only with the enrolment code a
+    coordinator issued: the password alone (perhaps stolen) cannot bind an authenticator.
+    Refused to anyone already enrolled (a coordinator resets first). Called on an explicit
+    POST only. ``started_device`` is the pending authenticator this session started: it is
+    returned unchanged (the app may already hold its secret); any other pending one is
+    replaced, since another session has seen its secret."""
     user = _require_user(actor, "otp_enrolment_start")
     if confirmed_totp(user) is not None:
         raise PermissionDenied("otp_enrolment_start")
-    pending = pending_totp(user)
-    if pending is not None:
-        return pending
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if (
+        pending is not None
+        and started_device
+        and pending.persistent_id == started_device
+        and (
+            not enrolment_code_required()
+            or EnrolmentCode.objects.filter(user=user, device=pending).exists()
+        )
+    ):
+        return EnrolmentStep(device=pending)
+    row: EnrolmentCode | None = None
+    if enrolment_code_required():
+        row, refused = _enrolment_code_check(user, enrolment_code, path)
+        if row is None:
+            return EnrolmentStep(refused=refused)
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    if row is not None:
+        row.device = device
+        row.throttle_reset(commit=False)
+        row.save(
+            update_fields=["device", "throttling_failure_timestamp", "throttling_failure_count"]
+        )
     audit_append(
         actor=user,
         action="user.otp_enrolment_start",
         object_type="user",
         object_id=str(user.public_id),
-        payload={"device": device.persistent_id},
+        payload={"device": device.persistent_id, "enrolment_code": row is not None},
     )
-    return device
+    return EnrolmentStep(device=device)
+
+
+def _enrolment_code_for(user: User, device: TOTPDevice, path: str) -> tuple[bool, str]:
+    """Is the pending ``device`` backed by a valid enrolment code (the one it was started
+    with)? Not if the code was replaced, or expired meanwhile. Refusals are logged."""
+    row = EnrolmentCode.objects.select_for_update().filter(user=user, device=device).first()
+    if row is None:
+        _otp_failure(user, "otp_enrolment_code", path)
+        return False, "code_missing"
+    if row.expires_at <= timezone.now():
+        _otp_failure(user, "otp_enrolment_code_expired", path)
+        return False, "code_expired"
+    return True, ""
 
 
 @transaction.atomic
 def otp_enrolment_confirm(
-    *, actor: Any, code: str, path: str = ""
-) -> tuple[TOTPDevice, list[str]] | None:
-    """Confirm the pending authenticator with a code from the app. Returns the device and the
-    recovery codes (to show once), or None for a wrong code (logged, throttled)."""
+    *, actor: Any, code: str, started_device: str = "", path: str = ""
+) -> EnrolmentStep:
+    """Confirm the pending authenticator this session started (``started_device``) with a
+    code from the app. Where the second factor is required, the authenticator must have been
+    started with a still valid enrolment code, which is consumed here. Returns the device and
+    the recovery codes (to show once), or why not (wrong codes are logged and throttled)."""
     user = _require_user(actor, "otp_enrolment_confirm")
     if confirmed_totp(user) is not None:
         raise PermissionDenied("otp_enrolment_confirm")
@@ -336,14 +450,19 @@ def otp_enrolment_confirm(
         .order_by("pk")
         .first()
     )
-    if device is None:
+    if device is None or not started_device or device.persistent_id != started_device:
         raise field_error("code", _("Start the enrolment again."))
+    if enrolment_code_required():
+        backed, refused = _enrolment_code_for(user, device, path)
+        if not backed:
+            return EnrolmentStep(refused=refused)
     if not device.verify_token(normalise_code(code)):  # throttles on failure (committed)
         _otp_failure(user, "otp_enrol", path)
-        return None
+        return EnrolmentStep(refused="totp_wrong")
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    consumed = EnrolmentCode.objects.filter(user=user).delete()[0] > 0
     recovery, codes = _new_recovery_codes(user)
     audit_append(
         actor=user,
@@ -354,9 +473,10 @@ def otp_enrolment_confirm(
             "device": device.persistent_id,
             "recovery_device": recovery.persistent_id,
             "recovery_codes": len(codes),
+            "enrolment_code_consumed": consumed,
         },
     )
-    return device, codes
+    return EnrolmentStep(device=device, recovery_codes=tuple(codes))
 
 
 @transaction.atomic
@@ -434,3 +554,14 @@ def otp_reset(*, actor: Any, user: User) -> User:
         payload={"devices_removed": sorted(removed)},
     )
     return user
+
+
+@transaction.atomic
+def otp_reset_with_enrolment_code(*, actor: Any, user: User) -> str | None:
+    """Reset a user's second factor and, where it is required, issue the enrolment code they
+    will need to set it up again, in one transaction (so a reset never leaves a user who
+    cannot enrol, nor one who can enrol with the password alone). The code is returned once."""
+    otp_reset(actor=actor, user=user)
+    if not enrolment_code_required():
+        return None
+    return enrolment_code_issue(actor=actor, user=user)

@@ -15,18 +15,22 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intermediary.access.policy import Perm, require_or_404
 from intermediary.accounts import otp, selectors, services
 from intermediary.accounts.forms import (
     ApiTokenForm,
+    EnrolmentCodeForm,
     OrganisationForm,
     OtpCodeForm,
     UserCreateForm,
     UserRolesForm,
 )
+from intermediary.accounts.models import User
 from intermediary.core.forms import call_service, submit_form
 
 
@@ -148,10 +152,19 @@ def user_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if done is not None:
         return redirect("accounts-user-detail", public_id=target.public_id)
+    valid_until = selectors.enrolment_code_valid_until(
+        user=request.user, target=target, path=request.path
+    )
     return render(
         request,
         "accounts/user_detail.html",
-        {"target": target, "form": form, "target_enrolled": otp.confirmed_totp(target) is not None},
+        {
+            "target": target,
+            "form": form,
+            "target_enrolled": otp.confirmed_totp(target) is not None,
+            "enrolment_code_valid_until": valid_until,
+            "enrolment_code_required": otp.enrolment_code_required(),
+        },
     )
 
 
@@ -239,13 +252,48 @@ def _already_enrolled(request: HttpRequest) -> HttpResponse | None:
     return redirect("accounts-two-factor")
 
 
+ENROLMENT_REFUSALS = {
+    "code_missing": _lazy("Enter the enrolment code a coordinator gave you."),
+    "code_wrong": _lazy("This enrolment code is not valid."),
+    "code_expired": _lazy("This enrolment code has expired. Ask a coordinator for a new one."),
+    "code_throttled": _lazy("Too many wrong codes. Wait a moment, then try again."),
+    "totp_wrong": _lazy("This code is not valid."),
+}
+
+
+def _started_device(request: HttpRequest) -> str:
+    """The pending authenticator this session started (its secret is shown to it alone)."""
+    value = request.session.get(otp.PENDING_DEVICE_SESSION_KEY, "")
+    return value if isinstance(value, str) else ""
+
+
+def _enrol_page(
+    request: HttpRequest, form: OtpCodeForm, start_form: EnrolmentCodeForm
+) -> HttpResponse:
+    """The enrolment page: this session's pending authenticator (QR code, otpauth URI and
+    secret) with the confirmation form, or else the form that starts one."""
+    user = request.user
+    context: dict[str, object] = {
+        "form": form,
+        "start_form": start_form,
+        "code_required": otp.enrolment_code_required(),
+        "next": _next_url(request),
+        "hide_nav": not otp.is_verified(user),
+    }
+    device = otp.pending_totp(user)
+    if device is not None and device.persistent_id == _started_device(request):
+        uri = device.config_url
+        context.update(uri=uri, secret=otp.base32_secret(device), qr_svg=otp.qr_svg(uri))
+    return render(request, "accounts/otp_enrol.html", context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_enrol(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator. GET only reads: the pending authenticator's QR code, otpauth
-    URI and secret, or (none yet) a button that starts one by POST (``otp_enrol_start``), so
-    opening or prefetching the page writes nothing. POST confirms with a code from the app;
-    then the recovery codes are shown, once."""
+    """Enrol an authenticator. GET only reads: the pending authenticator this session started,
+    or (none) the form that starts one by POST (``otp_enrol_start``), so opening or
+    prefetching the page writes nothing. POST confirms with a code from the app; then the
+    recovery codes are shown, once."""
     user = request.user
     enrolled = _already_enrolled(request)
     if enrolled is not None:
@@ -255,40 +303,51 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
         result = call_service(
             form,
             lambda: services.otp_enrolment_confirm(
-                actor=user, code=form.cleaned_data["code"], path=request.path
+                actor=user,
+                code=form.cleaned_data["code"],
+                started_device=_started_device(request),
+                path=request.path,
             ),
         )
-        if result is not None:
-            confirmed, codes = result
-            otp.mark_verified(request, confirmed)
+        if result is not None and result.device is not None:
+            request.session.pop(otp.PENDING_DEVICE_SESSION_KEY, None)
+            otp.mark_verified(request, result.device)
             return render(
                 request,
                 "accounts/recovery_codes.html",
-                {"codes": codes, "next": _next_url(request), "enrolled": True},
+                {"codes": result.recovery_codes, "next": _next_url(request), "enrolled": True},
             )
-        if not form.errors:
-            form.add_error("code", _("This code is not valid."))
-    context: dict[str, object] = {
-        "form": form,
-        "next": _next_url(request),
-        "hide_nav": not otp.is_verified(user),
-    }
-    device = otp.pending_totp(user)
-    if device is not None:
-        uri = device.config_url
-        context.update(uri=uri, secret=otp.base32_secret(device), qr_svg=otp.qr_svg(uri))
-    return render(request, "accounts/otp_enrol.html", context)
+        if result is not None:
+            form.add_error("code", str(ENROLMENT_REFUSALS[result.refused]))
+            if result.refused.startswith("code_"):
+                # The enrolment code behind it is gone: start again, with a new one.
+                request.session.pop(otp.PENDING_DEVICE_SESSION_KEY, None)
+    return _enrol_page(request, form, EnrolmentCodeForm())
 
 
 @login_required
 @require_POST
 def otp_enrol_start(request: HttpRequest) -> HttpResponse:
-    """Create the pending authenticator (audited), then show it on the enrolment page
-    (post/redirect/get: reloading that page shows the same secret, never a new one)."""
+    """Start an authenticator (audited; with the enrolment code where the second factor is
+    required), then show it on the enrolment page (post/redirect/get: reloading that page
+    shows the same secret, never a new one). A refused code is shown on the page."""
     enrolled = _already_enrolled(request)
     if enrolled is not None:
         return enrolled
-    services.otp_enrolment_start(actor=request.user)
+    start_form = EnrolmentCodeForm(request.POST)
+    step = None
+    if start_form.is_valid():
+        step = services.otp_enrolment_start(
+            actor=request.user,
+            enrolment_code=start_form.cleaned_data["enrolment_code"],
+            started_device=_started_device(request),
+            path=request.path,
+        )
+    if step is None or step.device is None:
+        if step is not None:
+            start_form.add_error("enrolment_code", str(ENROLMENT_REFUSALS[step.refused]))
+        return _enrol_page(request, OtpCodeForm(), start_form)
+    request.session[otp.PENDING_DEVICE_SESSION_KEY] = step.device.persistent_id
     query = urlencode({"next": _next_url(request)})
     return HttpResponseRedirect(f"{resolve_url('accounts-otp-enrol')}?{query}")
 
@@ -322,16 +381,51 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _enrolment_code_page(request: HttpRequest, target: User, code: str) -> HttpResponse:
+    """The enrolment code, shown to the coordinator in this response only (not cached)."""
+    valid_until = selectors.enrolment_code_valid_until(
+        user=request.user, target=target, path=request.path
+    )
+    return render(
+        request,
+        "accounts/enrolment_code.html",
+        {"target": target, "code": code, "valid_until": valid_until},
+    )
+
+
+@never_cache
 @login_required
 @require_POST
 def user_otp_reset(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A coordinator removes another user's second factor; they enrol again at next sign-in."""
+    """A coordinator removes another user's second factor; where it is required, the same
+    step issues the enrolment code the user needs to set it up again (shown once)."""
     _require_or_404(request, Perm.USER_MANAGE)
     target = selectors.user_get(user=request.user, public_id=public_id, path=request.path)
-    services.otp_reset(actor=request.user, user=target)
+    code = services.otp_reset_with_enrolment_code(actor=request.user, user=target)
     messages.success(
         request,
         _("Two-factor sign-in of %(name)s removed: they set it up again at their next sign-in.")
         % {"name": target.username},
     )
+    if code is not None:
+        return _enrolment_code_page(request, target, code)
     return redirect("accounts-user-detail", public_id=target.public_id)
+
+
+@never_cache
+@login_required
+@require_POST
+def user_enrolment_code(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A coordinator issues a user the enrolment code for setting up an authenticator; any
+    earlier code stops working. The code is shown in this response only."""
+    _require_or_404(request, Perm.USER_MANAGE)
+    target = selectors.user_get(user=request.user, public_id=public_id, path=request.path)
+    form = forms.Form(request.POST)
+    code = call_service(
+        form, lambda: services.enrolment_code_issue(actor=request.user, user=target)
+    )
+    if code is None:
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+        return redirect("accounts-user-detail", public_id=target.public_id)
+    return _enrolment_code_page(request, target, code)
