@@ -593,3 +593,26 @@ def test_import_out_is_json_serialisable(world: World) -> None:
     job = _submit(world, csv_bytes())
     body = world.client("coordinator").get(f"/api/v1/imports/{job.public_id}").json()
     assert json.loads(json.dumps(body))["persons_created"] == 3
+
+
+def test_a_too_long_file_name_is_refused_not_cut_short(world: World) -> None:
+    with pytest.raises(ValidationError) as caught:
+        person_import_upload(
+            actor=world.users["coordinator"],
+            dossier=world.dossier,
+            filename="C:\\lists\\" + "ق" * 252 + ".csv",
+            content=csv_bytes(),
+        )
+    assert "filename" in caught.value.message_dict
+    assert not PersonImport.objects.exists()
+    assert not AuditEvent.objects.filter(action="person_import.upload").exists()
+
+
+def test_a_long_path_keeps_only_the_base_name(world: World) -> None:
+    job = person_import_upload(
+        actor=world.users["coordinator"],
+        dossier=world.dossier,
+        filename="C:\\" + "d" * 300 + "\\north.csv",
+        content=csv_bytes(),
+    )
+    assert job.filename == "north.csv"

@@ -195,3 +195,24 @@ def test_xlsx_and_other_encodings_are_read(world: World) -> None:
         encoding="windows-1256",
     )
     assert other.entries.get().full_name == "سمير خوري"
+
+
+@pytest.mark.parametrize(
+    ("field", "title", "filename"),
+    [("title", "T" * 201, "sought.csv"), ("filename", "", "ق" * 252 + ".csv")],
+)
+def test_a_too_long_title_or_file_name_is_refused_not_cut_short(
+    world: World, field: str, title: str, filename: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        list_submit(
+            actor=world.users["south_negotiator"],
+            dossier=world.dossier,
+            kind="sought",
+            data=csv_bytes(SOUGHT_ROWS),
+            filename=filename,
+            title=title,
+        )
+    assert field in caught.value.message_dict
+    assert not SubmittedList.objects.exists()
+    assert not AuditEvent.objects.filter(action="list.submit").exists()

@@ -129,7 +129,8 @@ def person_import_upload(
     job = PersonImport(
         dossier=dossier,
         uploaded_by=actor,
-        filename=(filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1] or "upload")[:255],
+        # The base name only; too long a name is refused by full_clean, never cut short.
+        filename=filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1] or "upload",
         size=len(content),
         sha256=sha256,
         requested_encoding=codec,
