@@ -81,8 +81,10 @@ class ListOut(Schema):
     new_data: NewDataOut | None = None
 
 
-class EntryOut(Schema):
-    id: str
+class EntryFieldsOut(Schema):
+    """An entry's fields as read from the file: of a kept entry (``EntryOut``) and of a row a
+    preview shows (``ListPreviewOut``), so both say the same thing the same way."""
+
     row: int
     reference: str
     full_name: str
@@ -99,6 +101,10 @@ class EntryOut(Schema):
     id_number: str
     sex: str
     notes: str
+
+
+class EntryOut(EntryFieldsOut):
+    id: str
 
 
 class ContributionOut(Schema):
@@ -202,26 +208,30 @@ def _submitter(submitted: SubmittedList, *, reviewer: bool) -> str:
     return submitted.submitted_by.username
 
 
+def _entry_fields(entry: ListEntry | EntryData) -> dict[str, Any]:
+    """The fields a kept entry and a parsed row have alike (the same attribute names)."""
+    return {
+        "row": entry.row_number,
+        "reference": entry.reference,
+        "full_name": entry.full_name,
+        "script": entry.script,
+        "other_names": entry.other_names,
+        "given_name": entry.given_name,
+        "family_name": entry.family_name,
+        "father_name": entry.father_name,
+        "date_of_birth": entry.date_of_birth_text,
+        "birth_year": entry.birth_year,
+        "birth_month": entry.birth_month,
+        "birth_day": entry.birth_day,
+        "place_of_birth": entry.place_of_birth,
+        "id_number": entry.id_number,
+        "sex": entry.sex,
+        "notes": entry.notes,
+    }
+
+
 def entry_out(entry: ListEntry) -> EntryOut:
-    return EntryOut(
-        id=str(entry.public_id),
-        row=entry.row_number,
-        reference=entry.reference,
-        full_name=entry.full_name,
-        script=entry.script,
-        other_names=entry.other_names,
-        given_name=entry.given_name,
-        family_name=entry.family_name,
-        father_name=entry.father_name,
-        date_of_birth=entry.date_of_birth_text,
-        birth_year=entry.birth_year,
-        birth_month=entry.birth_month,
-        birth_day=entry.birth_day,
-        place_of_birth=entry.place_of_birth,
-        id_number=entry.id_number,
-        sex=entry.sex,
-        notes=entry.notes,
-    )
+    return EntryOut(id=str(entry.public_id), **_entry_fields(entry))
 
 
 def candidate_out(candidate: MatchCandidate) -> CandidateOut:
@@ -301,23 +311,6 @@ class ColumnOut(Schema):
     column: str
 
 
-class PreviewEntryOut(Schema):
-    row: int
-    reference: str
-    full_name: str
-    script: str
-    other_names: str
-    father_name: str
-    date_of_birth: str
-    birth_year: int | None
-    birth_month: int | None
-    birth_day: int | None
-    place_of_birth: str
-    id_number: str
-    sex: str
-    notes: str
-
-
 class ListPreviewOut(Schema):
     """What a submission of the file would keep, kept nowhere."""
 
@@ -330,7 +323,7 @@ class ListPreviewOut(Schema):
     encoding: str
     entry_count: int
     columns: list[ColumnOut]
-    entries: list[PreviewEntryOut]
+    entries: list[EntryFieldsOut]
 
 
 @router.post(
@@ -407,23 +400,8 @@ def _preview_out(check: services.ListCheck, kind: str, filename: str, size: int)
     )
 
 
-def _preview_entry(entry: EntryData) -> PreviewEntryOut:
-    return PreviewEntryOut(
-        row=entry.row_number,
-        reference=entry.reference,
-        full_name=entry.full_name,
-        script=entry.script,
-        other_names=entry.other_names,
-        father_name=entry.father_name,
-        date_of_birth=entry.date_of_birth_text,
-        birth_year=entry.birth_year,
-        birth_month=entry.birth_month,
-        birth_day=entry.birth_day,
-        place_of_birth=entry.place_of_birth,
-        id_number=entry.id_number,
-        sex=entry.sex,
-        notes=entry.notes,
-    )
+def _preview_entry(entry: EntryData) -> EntryFieldsOut:
+    return EntryFieldsOut(**_entry_fields(entry))
 
 
 @router.get("/lists/{list_id}", response={200: ListOut, **ERRORS}, url_name="api-list")
