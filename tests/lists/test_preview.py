@@ -250,6 +250,7 @@ def test_a_new_upload_purges_expired_drafts(world: World) -> None:
     assert fresh.expires_at - fresh.created_at == timedelta(hours=1)
     expired = AuditEvent.objects.get(action="list.draft_expire")
     assert expired.object_id == str(old.public_id)
+    assert expired.actor_id == "system"  # the system expired it, not the uploader
     assert verify_chain().ok
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from intermediary.access.models import Disclosure
 from intermediary.access.policy import (
+    SYSTEM,
     Perm,
     PermissionDenied,
     actor_of,
@@ -264,7 +265,7 @@ def list_draft_create(
         encoding=encoding,
     )
     now = timezone.now()
-    _purge_expired_drafts(actor, now)
+    _purge_expired_drafts(now)
     draft = ListDraft(
         dossier=dossier,
         kind=kind,
@@ -284,14 +285,15 @@ def list_draft_create(
     return draft
 
 
-def _purge_expired_drafts(actor: Any, now: datetime) -> None:
+def _purge_expired_drafts(now: datetime) -> None:
     """Delete every draft past its expiry (anyone's: the upload that triggers it is merely
-    the occasion), each with its ``list.draft_expire`` event, like a cancellation."""
+    the occasion, so the system, not that uploader, is the actor of each
+    ``list.draft_expire`` event, recorded like a cancellation)."""
     for expired in ListDraft.objects.select_for_update().filter(expires_at__lte=now):
         payload = _draft_payload(expired)
         public_id = expired.public_id
         expired.delete()
-        _audit(actor, "list.draft_expire", DRAFT_OBJECT_TYPE, public_id, payload)
+        _audit(SYSTEM, "list.draft_expire", DRAFT_OBJECT_TYPE, public_id, payload)
 
 
 def _draft_payload(draft: ListDraft) -> dict[str, Any]:
